@@ -1,0 +1,112 @@
+// Builds the Fastify app from its dependencies; never listens (tests use app.inject).
+import { fileURLToPath } from 'node:url';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { keyMatches } from './auth.js';
+import type { Config } from './config.js';
+import { AppError, errors } from './errors.js';
+import { keyMatcher } from './ingest/scrub.js';
+import type { Logger } from './logger.js';
+import { errorRoutes } from './routes/errors.js';
+import { healthRoutes } from './routes/health.js';
+import { projectRoutes } from './routes/projects.js';
+import type { Store } from './store/types.js';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  /** The operator key: config.apiKey, or the one generated at first start. */
+  apiKey: string;
+  store: Store;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date() }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.maxBodyBytes,
+    // Fastify accepts a hop count at run time; its typings only list the other forms.
+    trustProxy: config.trustProxy as boolean | string | string[],
+    // Per-request lines would dominate the log (and the CPU) at thousands of reports a second;
+    // failures are logged by the error handler instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  // An empty body with Content-Type: application/json (curl -X POST ... resolve) is "no body",
+  // not a JSON syntax error. Everything else goes through Fastify's parser, which rejects __proto__.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    defaultJson(request, text, done);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const appError = toAppError(err, config);
+    if (appError.statusCode >= 500) request.log.error({ err, req: request }, 'request failed');
+    return reply.code(appError.statusCode).headers(appError.headers).send(appError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errors.routeNotFound(request.method, request.url.split('?')[0]!).toBody()),
+  );
+
+  await app.register(healthRoutes);
+
+  // Everything under /api: rate limited per client IP, then the operator key.
+  await app.register(async (api) => {
+    if (config.rateLimitPerMinute > 0) {
+      await api.register(rateLimit, {
+        // Not per route: one budget per client IP across /api, checked before the key so that
+        // unauthenticated floods are limited too (a per-route hook would run after ours).
+        global: false,
+        max: config.rateLimitPerMinute,
+        timeWindow: 60_000,
+        errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+      });
+      api.addHook('onRequest', api.rateLimit());
+    }
+    api.addHook('onRequest', async (request) => {
+      if (!keyMatches(request.headers['x-api-key'], apiKey)) throw errors.unauthorized();
+    });
+    const isSecret = keyMatcher(config.scrubFields);
+    await api.register(errorRoutes, { store, isSecret, now });
+    await api.register(projectRoutes, { store });
+  });
+
+  await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });
+
+  return app;
+}
+
+/** Maps anything thrown while serving a request onto the error catalogue. */
+function toAppError(err: FastifyError, config: Readonly<Config>): AppError {
+  if (err instanceof AppError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(config.maxBodyBytes);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(undefined);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.invalidJson('the body is empty');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.invalidJson(err.message);
+  }
+  if (err instanceof SyntaxError) return errors.invalidJson(err.message);
+  if (isStorageFailure(err)) return errors.storageUnavailable();
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new AppError('bad_request', status, err.message);
+  return errors.internal();
+}
+
+/** SQLite cannot write (disk full, read-only, I/O error, locked too long): retryable, so 503. */
+function isStorageFailure(err: { code?: string }): boolean {
+  return typeof err.code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB)/.test(err.code);
+}

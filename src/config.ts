@@ -1,0 +1,131 @@
+// Configuration: one zod schema over the environment, validated once at start.
+import { z } from 'zod';
+
+const optionalText = z.string().trim().optional();
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((n) => n ?? def);
+
+/** Loose on purpose: internal hosts such as ops@localhost are real recipients. `Name <addr>` is allowed too. */
+const MAILBOX = /^(?:[^<>\r\n]*<[^\s@<>,]+@[^\s@<>,]+>|[^\s@<>,]+@[^\s@<>,]+)$/;
+
+const emailList = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const list = (s ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    for (const addr of list) {
+      if (!MAILBOX.test(addr)) ctx.addIssue({ code: 'custom', message: `'${addr}' is not an email address` });
+    }
+    return list;
+  });
+
+const nameList = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * TRUST_PROXY: off by default, so X-Forwarded-For cannot be forged to dodge the rate limit.
+ * "true" trusts every hop, a number trusts that many hops, anything else is a list of proxy IPs/CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s): boolean | number | string[] => {
+    const v = (s ?? '').toLowerCase();
+    if (v === '' || v === 'off' || v === 'false' || v === '0' || v === 'no') return false;
+    if (v === 'true' || v === 'on' || v === 'yes') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v.split(',').map((p) => p.trim()).filter(Boolean);
+  });
+
+export const envSchema = z
+  .object({
+    API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
+    DATABASE_PATH: z.string().trim().min(1).optional().transform((s) => s ?? './data/errors.db'),
+    LOG_LEVEL: z
+      .enum(['error', 'warn', 'info', 'debug'], { message: 'must be one of error, warn, info, debug' })
+      .optional()
+      .transform((s) => s ?? 'info'),
+    RETENTION_DAYS: int(90, 0, 36500),
+    SMTP_HOST: optionalText,
+    SMTP_PORT: int(25, 1, 65535),
+    SMTP_USERNAME: optionalText,
+    SMTP_PASSWORD: z.string().optional(),
+    SMTP_FROM: z.string().trim().regex(MAILBOX, 'must be an email address (or Name <address>)').optional().transform((s) => s ?? 'errors@example.com'),
+    ALERT_EMAILS: emailList,
+    PORT: int(5010, 0, 65535),
+    HOST: z.string().trim().min(1).optional().transform((s) => s ?? '0.0.0.0'),
+    RATE_LIMIT_PER_MINUTE: int(100, 0, 1_000_000),
+    MAX_BODY_BYTES: int(262_144, 1024, 100 * 1024 * 1024),
+    TRUST_PROXY: trustProxy,
+    SCRUB_FIELDS: nameList,
+  })
+  .transform((e) => ({
+    apiKey: e.API_KEY,
+    databasePath: e.DATABASE_PATH,
+    logLevel: e.LOG_LEVEL,
+    retentionDays: e.RETENTION_DAYS,
+    smtp: {
+      host: e.SMTP_HOST,
+      port: e.SMTP_PORT,
+      username: e.SMTP_USERNAME,
+      password: e.SMTP_PASSWORD,
+      from: e.SMTP_FROM,
+    },
+    alertEmails: e.ALERT_EMAILS,
+    port: e.PORT,
+    host: e.HOST,
+    /** 0 turns rate limiting off (benchmarks). */
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    trustProxy: e.TRUST_PROXY,
+    scrubFields: e.SCRUB_FIELDS,
+  }));
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Validates the whole environment and reports every bad variable at once. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  // `NAME=` (left empty, as in .env.example) means "use the default", not "invalid".
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  return deepFreeze(parsed.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

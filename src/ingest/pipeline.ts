@@ -1,0 +1,61 @@
+// The ingest pipeline: validate, scrub, parse the stack, fingerprint -> a PreparedReport (pure).
+import type { PreparedReport, Source } from '../store/types.js';
+import { parseOrThrow } from '../validation.js';
+import { fingerprint } from './fingerprint.js';
+import { reportSchema, type ReportInput } from './report-schema.js';
+import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
+import { parseStack, pickCrashFrame } from './stack/parse.js';
+import type { ParsedStack } from './stack/types.js';
+
+export interface PipelineOptions {
+  isSecret: KeyMatcher;
+  /** Time of receipt. */
+  now: Date;
+}
+
+/** A clock a minute fast on the client must not pin a group to the top of the list for years. */
+const MAX_CLOCK_SKEW_MS = 60_000;
+
+/** Validates an untrusted body and turns it into what the store writes; throws the catalogue's 400. */
+export function prepareReport(body: unknown, options: PipelineOptions): PreparedReport {
+  return prepareValidReport(parseOrThrow(reportSchema, body), options);
+}
+
+export function prepareValidReport(input: ReportInput, { isSecret, now }: PipelineOptions): PreparedReport {
+  const traceback = input.traceback ?? '';
+  const stack = parseStack(traceback);
+  const crash = pickCrashFrame(stack.frames);
+  const file = crash?.file ?? '';
+  const line = crash?.line ?? null;
+  return {
+    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
+    project: input.project,
+    exceptionType: input.exception_type,
+    message: input.message ?? '',
+    traceback,
+    file,
+    line,
+    function: crash?.function ?? '',
+    source: input.source ?? detectSource(stack, file),
+    timestamp: occurrenceTime(input.timestamp, now),
+    requestUrl: input.request_url === undefined ? null : scrubUrl(input.request_url, isSecret),
+    requestMethod: input.request_method?.toUpperCase() ?? null,
+    requestHeaders: input.request_headers === undefined ? null : scrubObject(input.request_headers, isSecret),
+    userId: input.user_id ?? null,
+    extra: input.extra === undefined ? null : scrubObject(input.extra, isSecret),
+    release: input.release ?? null,
+    environment: input.environment ?? null,
+  };
+}
+
+/** Firefox and Safari only run in browsers; a crash frame served over http(s) is a page's script. */
+export function detectSource(stack: ParsedStack, crashFile: string): Source {
+  if (stack.format === 'firefox' || stack.format === 'safari') return 'browser';
+  return /^https?:\/\//i.test(crashFile) ? 'browser' : 'server';
+}
+
+function occurrenceTime(given: string | undefined, now: Date): string {
+  if (given === undefined) return now.toISOString();
+  const t = Date.parse(given);
+  return t > now.getTime() + MAX_CLOCK_SKEW_MS ? now.toISOString() : new Date(t).toISOString();
+}

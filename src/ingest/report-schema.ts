@@ -1,0 +1,27 @@
+// The body of POST /api/errors, as clients send it.
+import { z } from 'zod';
+
+/** Clients often send `null` for an absent optional field; treat it as absent. */
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const reportSchema = z.object({
+  project: z.string().min(1).max(100),
+  exception_type: z.string().min(1).max(200),
+  message: opt(z.string()),
+  traceback: opt(z.string()),
+  request_url: opt(z.string().max(8192)),
+  request_method: opt(z.string().max(10)),
+  request_headers: opt(jsonObject),
+  // Numeric ids are common (user 42); keep them, as text.
+  user_id: opt(z.union([z.string().max(200), z.number().transform(String)])),
+  extra: opt(jsonObject),
+  source: opt(z.enum(['browser', 'server'])),
+  release: opt(z.string().max(200)),
+  environment: opt(z.string().max(100)),
+  timestamp: opt(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z' })),
+  fingerprint: opt(z.union([z.string().min(1).max(500), z.array(z.string().min(1).max(500)).min(1).max(20)])),
+});
+
+export type ReportInput = z.output<typeof reportSchema>;

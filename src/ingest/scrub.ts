@@ -1,0 +1,112 @@
+// Redacts secrets from headers, extra data and URLs before anything is stored (pure).
+
+export const REDACTED = '[redacted]';
+/** Deeper than this, a value is replaced rather than walked: bounds stack and time on hostile input. */
+export const MAX_DEPTH = 20;
+export const TOO_DEEP = '[too deep]';
+
+/** Names whose values are secrets, matched case-insensitively, ignoring `-`, `_` and other separators. */
+export const DEFAULT_SCRUB_FIELDS = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'session',
+  'csrf',
+  'credit_card',
+  'card_number',
+  'ssn',
+];
+
+export type KeyMatcher = (key: string) => boolean;
+
+const normalise = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * Long names match anywhere in a key (`access_token`, `X-CSRF-Token`, `sessionid`); names of three
+ * letters or fewer must be a whole word of it, so `ssn` redacts `user_ssn` but not `classname`.
+ */
+export function keyMatcher(extraFields: readonly string[] = []): KeyMatcher {
+  const names = [...DEFAULT_SCRUB_FIELDS, ...extraFields].map(normalise).filter(Boolean);
+  const substrings = [...new Set(names.filter((n) => n.length > 3))];
+  const words = new Set(names.filter((n) => n.length <= 3));
+  return (key) => {
+    const flat = normalise(key);
+    if (substrings.some((s) => flat.includes(s))) return true;
+    if (words.size === 0) return false;
+    return splitWords(key).some((w) => words.has(w));
+  };
+}
+
+/** `userSSN`, `user_ssn`, `user-ssn` -> ['user', 'ssn']. */
+function splitWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** A copy of `value` with secret-named keys redacted at any depth; the input is not modified. */
+export function scrubValue(value: unknown, isSecret: KeyMatcher, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, isSecret, depth + 1));
+  // fromEntries defines own properties, so a `__proto__` key stays data and never becomes a prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, isSecret(k) ? REDACTED : scrubValue(v, isSecret, depth + 1)]),
+  );
+}
+
+export function scrubObject(value: Record<string, unknown>, isSecret: KeyMatcher): Record<string, unknown> {
+  return scrubValue(value, isSecret) as Record<string, unknown>;
+}
+
+/**
+ * Redacts secret query parameters and a password in the userinfo, leaving the rest of the URL exactly
+ * as written (no re-encoding), so it still reads as the client sent it.
+ */
+export function scrubUrl(url: string, isSecret: KeyMatcher): string {
+  const hashAt = url.indexOf('#');
+  const beforeHash = hashAt === -1 ? url : url.slice(0, hashAt);
+  const hash = hashAt === -1 ? '' : url.slice(hashAt);
+  const queryAt = beforeHash.indexOf('?');
+  const base = redactUserinfoPassword(queryAt === -1 ? beforeHash : beforeHash.slice(0, queryAt));
+  if (queryAt === -1) return base + hash;
+  const query = beforeHash
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      return isSecret(safeDecode(name)) ? `${name}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${base}?${query}${hash}`;
+}
+
+function redactUserinfoPassword(urlWithoutQuery: string): string {
+  const schemeEnd = urlWithoutQuery.indexOf('://');
+  if (schemeEnd === -1) return urlWithoutQuery;
+  const authorityStart = schemeEnd + 3;
+  const slash = urlWithoutQuery.indexOf('/', authorityStart);
+  const authority = urlWithoutQuery.slice(authorityStart, slash === -1 ? undefined : slash);
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at === -1 || colon === -1 || colon > at) return urlWithoutQuery;
+  const rest = slash === -1 ? '' : urlWithoutQuery.slice(slash);
+  return `${urlWithoutQuery.slice(0, authorityStart)}${authority.slice(0, colon)}:${REDACTED}${authority.slice(at)}${rest}`;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}

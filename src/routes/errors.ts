@@ -1,0 +1,69 @@
+// /api/errors: ingest a report, list and read groups, resolve and reopen them.
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { errors } from '../errors.js';
+import { prepareReport } from '../ingest/pipeline.js';
+import type { KeyMatcher } from '../ingest/scrub.js';
+import { parseStack } from '../ingest/stack/parse.js';
+import type { Store } from '../store/types.js';
+import { parseOrThrow } from '../validation.js';
+import { groupToApi, ingestReply, occurrenceToApi, summaryToApi } from './serialize.js';
+
+export interface ErrorRoutesDeps {
+  store: Store;
+  isSecret: KeyMatcher;
+  now: () => Date;
+}
+
+const MAX_LIMIT = 200;
+
+const wholeNumber = (field: string) => z.string().regex(/^\d{1,15}$/, `${field} must be a whole number`).transform(Number);
+
+/** `?search=` (left empty by a form) means no filter, not "match the empty string". */
+const optionalParam = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const listQuerySchema = z.object({
+  project: optionalParam(z.string().max(100)),
+  resolved: optionalParam(z.enum(['true', 'false'], { message: 'resolved must be true or false' }).transform((v) => v === 'true')),
+  source: optionalParam(z.enum(['browser', 'server'], { message: 'source must be browser or server' })),
+  search: optionalParam(z.string().max(200)),
+  limit: optionalParam(wholeNumber('limit').pipe(z.number().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`))),
+  offset: optionalParam(wholeNumber('offset')),
+});
+
+const idParamsSchema = z.object({
+  id: wholeNumber('id').pipe(z.number().min(1, 'id must be a positive whole number').max(Number.MAX_SAFE_INTEGER)),
+});
+
+export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, isSecret, now }) => {
+  app.post('/api/errors', async (request, reply) => {
+    const report = prepareReport(request.body, { isSecret, now: now() });
+    const result = await store.ingest(report);
+    return reply.code(result.created ? 201 : 200).send(ingestReply(result));
+  });
+
+  app.get('/api/errors', async (request) => {
+    const q = parseOrThrow(listQuerySchema, request.query);
+    const query = { ...q, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+    const { errors: rows, total } = await store.listErrors(query);
+    return { errors: rows.map(summaryToApi), total, limit: query.limit, offset: query.offset };
+  });
+
+  app.get('/api/errors/:id', async (request) => {
+    const { id } = parseOrThrow(idParamsSchema, request.params);
+    const found = await store.getError(id);
+    if (!found) throw errors.notFound(`Error ${id}`);
+    // Parsed on read: the traceback is the source of truth and parsing is cheap next to a page view.
+    const frames = parseStack(found.error.traceback).frames;
+    return { error: groupToApi(found.error, frames), occurrences: found.occurrences.map(occurrenceToApi) };
+  });
+
+  for (const [action, resolved] of [['resolve', true], ['unresolve', false]] as const) {
+    app.post(`/api/errors/:id/${action}`, async (request) => {
+      const { id } = parseOrThrow(idParamsSchema, request.params);
+      if (!(await store.setResolved(id, resolved))) throw errors.notFound(`Error ${id}`);
+      return { status: resolved ? 'resolved' : 'unresolved' };
+    });
+  }
+};

@@ -1,0 +1,52 @@
+// Store objects -> the API's snake_case JSON shapes.
+import type { ErrorGroup, ErrorSummary, IngestResult, Occurrence } from '../store/types.js';
+import type { Frame } from '../ingest/stack/types.js';
+
+export function summaryToApi(e: ErrorSummary) {
+  return {
+    id: e.id,
+    fingerprint: e.fingerprint,
+    project: e.project,
+    exception_type: e.exceptionType,
+    message: e.message,
+    count: e.count,
+    first_seen: e.firstSeen,
+    last_seen: e.lastSeen,
+    resolved: e.resolved,
+    resolved_at: e.resolvedAt,
+    source: e.source,
+    file: e.file,
+    line: e.line,
+    function: e.function,
+    release: e.release,
+    environment: e.environment,
+  };
+}
+
+export function groupToApi(e: ErrorGroup, frames: Frame[]) {
+  return {
+    ...summaryToApi(e),
+    traceback: e.traceback,
+    frames: frames.map((f) => ({ file: f.file, line: f.line, column: f.column, function: f.function, in_app: f.inApp })),
+  };
+}
+
+export function occurrenceToApi(o: Occurrence) {
+  return {
+    timestamp: o.timestamp,
+    message: o.message,
+    request_url: o.requestUrl,
+    request_method: o.requestMethod,
+    request_headers: o.requestHeaders,
+    user_id: o.userId,
+    extra: o.extra,
+    release: o.release,
+    environment: o.environment,
+  };
+}
+
+export function ingestReply(r: IngestResult) {
+  return r.created
+    ? { status: 'created' as const, fingerprint: r.fingerprint, id: r.id }
+    : { status: 'existing' as const, fingerprint: r.fingerprint, count: r.count, id: r.id };
+}

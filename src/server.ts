@@ -1,0 +1,73 @@
+// Entry point: reads the environment, opens and migrates the database, listens, shuts down gracefully.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadOrCreateApiKey } from './api-key-file.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { migrate } from './store/migrate.js';
+import { openDatabase } from './store/open-database.js';
+import { createSqliteStore } from './store/sqlite-store.js';
+
+async function main(): Promise<void> {
+  // A .env file in the working directory fills in what the real environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  const dataDir = dirname(resolve(config.databasePath));
+
+  let apiKey = config.apiKey;
+  if (apiKey === undefined) {
+    const stored = loadOrCreateApiKey(dataDir);
+    apiKey = stored.key;
+    if (stored.created) {
+      // Printed once, on purpose, so the operator can sign in; later starts only name the file.
+      process.stdout.write(
+        `\nNo API_KEY was set, so one was generated and saved to ${stored.path} (mode 0600):\n\n    ${stored.key}\n\n` +
+          'Send it as the X-API-Key header. Set API_KEY to use your own instead.\n\n',
+      );
+    } else {
+      logger.info({ path: stored.path }, 'using the API key stored in the data directory');
+    }
+  }
+
+  let db;
+  try {
+    db = openDatabase(config.databasePath);
+    const applied = migrate(db);
+    if (applied.length > 0) logger.info({ applied, path: config.databasePath }, 'database migrated');
+  } catch (err) {
+    logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'cannot open the database');
+    process.exit(1);
+  }
+  const store = createSqliteStore(db);
+  const app = await buildApp({ config, apiKey, store, logger });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1); // a second signal: the operator wants out now
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close(); // stops accepting, lets in-flight requests finish
+    store.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`error-tracker failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+// The environment schema: defaults, every bad variable reported at once, and the accepted forms.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('starts on its defaults with an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      apiKey: undefined,
+      databasePath: './data/errors.db',
+      logLevel: 'info',
+      retentionDays: 90,
+      smtp: { host: undefined, port: 25, username: undefined, password: undefined, from: 'errors@example.com' },
+      alertEmails: [],
+      port: 5010,
+      host: '0.0.0.0',
+      rateLimitPerMinute: 100,
+      maxBodyBytes: 262144,
+      trustProxy: false,
+      scrubFields: [],
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      API_KEY: 'k'.repeat(32),
+      DATABASE_PATH: '/var/lib/et/e.db',
+      LOG_LEVEL: 'debug',
+      RETENTION_DAYS: '30',
+      SMTP_HOST: 'smtp.example.com',
+      SMTP_PORT: '587',
+      SMTP_USERNAME: 'u',
+      SMTP_PASSWORD: 'p w',
+      SMTP_FROM: 'Errors <errors@example.com>',
+      ALERT_EMAILS: 'a@example.com, ops@localhost',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: '500',
+      MAX_BODY_BYTES: '1048576',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      SCRUB_FIELDS: 'pin,otp',
+    });
+    expect(c).toMatchObject({
+      apiKey: 'k'.repeat(32),
+      databasePath: '/var/lib/et/e.db',
+      logLevel: 'debug',
+      retentionDays: 30,
+      smtp: { host: 'smtp.example.com', port: 587, username: 'u', password: 'p w', from: 'Errors <errors@example.com>' },
+      alertEmails: ['a@example.com', 'ops@localhost'],
+      port: 8080,
+      host: '127.0.0.1',
+      rateLimitPerMinute: 500,
+      maxBodyBytes: 1048576,
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      scrubFields: ['pin', 'otp'],
+    });
+    expect(Object.isFrozen(c) && Object.isFrozen(c.smtp)).toBe(true);
+  });
+
+  it('reports every invalid variable at once, by name', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'PORT', 'RETENTION_DAYS', 'SMTP_PORT']);
+    expect((error as ConfigError).message).toContain("'nope' is not an email address");
+  });
+
+  it('treats NAME= (empty, as in .env.example) as unset', () => {
+    expect(loadConfig({ PORT: '', SMTP_HOST: '', API_KEY: '  ', LOG_LEVEL: '' })).toMatchObject({ port: 5010, smtp: { host: undefined }, apiKey: undefined, logLevel: 'info' });
+  });
+
+  it.each([
+    ['off', false],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+  ] as const)('TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+});

@@ -1,0 +1,71 @@
+// Table-driven tests of the scrubber: which keys are secrets, nested values, URLs.
+import { describe, expect, it } from 'vitest';
+import { keyMatcher, MAX_DEPTH, REDACTED, scrubObject, scrubUrl, TOO_DEEP } from '../../src/ingest/scrub.js';
+
+const isSecret = keyMatcher();
+
+describe('keyMatcher', () => {
+  it.each([
+    'password', 'Password', 'db_password', 'passwd', 'client_secret', 'access_token', 'X-CSRF-Token', 'api_key', 'apiKey',
+    'X-API-Key', 'Authorization', 'Proxy-Authorization', 'Cookie', 'Set-Cookie', 'sessionid', 'JSESSIONID', 'csrf',
+    'credit_card', 'creditCard', 'card_number', 'cardNumber', 'ssn', 'user_ssn', 'userSSN',
+  ])('%s is secret', (key) => expect(isSecret(key)).toBe(true));
+
+  it.each(['user', 'email', 'classname', 'lesson', 'Accept', 'User-Agent', 'amount', 'author', 'card_brand', 'sku'])('%s is not', (key) =>
+    expect(isSecret(key)).toBe(false),
+  );
+
+  it('adds configured names under the same rules', () => {
+    const custom = keyMatcher(['pin', 'mother_maiden_name']);
+    expect(custom('pin')).toBe(true);
+    expect(custom('card_pin')).toBe(true);
+    expect(custom('spinner')).toBe(false);
+    expect(custom('MotherMaidenName')).toBe(true);
+    expect(custom('password')).toBe(true);
+  });
+});
+
+describe('scrubObject', () => {
+  it('redacts at any depth, inside arrays, without touching the input', () => {
+    const input = { a: { b: [{ token: 't', keep: 1 }], secret: { nested: 'whole subtree goes' } }, n: null, list: [1, 'x'] };
+    const copy = structuredClone(input);
+    expect(scrubObject(input, isSecret)).toEqual({ a: { b: [{ token: REDACTED, keep: 1 }], secret: REDACTED }, n: null, list: [1, 'x'] });
+    expect(input).toEqual(copy);
+  });
+
+  it('keeps a __proto__ key as plain data', () => {
+    const input = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}');
+    const out = scrubObject(input, isSecret);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toContain('__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('cuts hostile nesting at a bounded depth', () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 10_000; i++) deep = { d: deep };
+    let out = scrubObject(deep, isSecret) as Record<string, unknown>;
+    let depth = 0;
+    while (typeof out.d === 'object') {
+      out = out.d as Record<string, unknown>;
+      depth++;
+    }
+    expect(out.d).toBe(TOO_DEEP);
+    expect(depth).toBe(MAX_DEPTH - 1);
+  });
+});
+
+describe('scrubUrl', () => {
+  it.each([
+    ['https://a.example/x', 'https://a.example/x'],
+    ['https://a.example/x?q=shoes&page=2', 'https://a.example/x?q=shoes&page=2'],
+    ['https://a.example/x?token=abc&q=1', `https://a.example/x?token=${REDACTED}&q=1`],
+    ['https://a.example/x?q=1&api_key=k#frag', `https://a.example/x?q=1&api_key=${REDACTED}#frag`],
+    ['https://a.example/x?Session%5FId=9', `https://a.example/x?Session%5FId=${REDACTED}`],
+    ['https://a.example/x?password', `https://a.example/x?password=${REDACTED}`],
+    ['https://user:pw@a.example/x?q=1', `https://user:${REDACTED}@a.example/x?q=1`],
+    ['https://user@a.example/x', 'https://user@a.example/x'],
+    ['/relative/path?secret=1', `/relative/path?secret=${REDACTED}`],
+    ['https://a.example/x?bad=%E0%A4%A', 'https://a.example/x?bad=%E0%A4%A'],
+  ])('%s', (url, expected) => expect(scrubUrl(url, isSecret)).toBe(expected));
+});
