@@ -11,7 +11,7 @@ import type { Logger } from './logger.js';
 import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
-import type { Store } from './store/types.js';
+import type { IngestListener, Store } from './store/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -20,11 +20,13 @@ export interface AppDeps {
   store: Store;
   logger: Logger;
   now?: () => Date;
+  /** Told of every committed report, after the commit (alerts hang here). */
+  onIngested?: IngestListener;
 }
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date() }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {} }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
@@ -77,7 +79,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       if (!keyMatches(request.headers['x-api-key'], apiKey)) throw errors.unauthorized();
     });
     const isSecret = keyMatcher(config.scrubFields);
-    await api.register(errorRoutes, { store, isSecret, now });
+    await api.register(errorRoutes, { store, isSecret, now, onIngested });
     await api.register(projectRoutes, { store });
   });
 

@@ -7,7 +7,7 @@ import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/migrate.js';
 import { openDatabase, type Db } from '../src/store/open-database.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { Store } from '../src/store/types.js';
+import type { IngestListener, Store } from '../src/store/types.js';
 
 export const API_KEY = 'test-operator-key-0123456789abcdef';
 
@@ -22,7 +22,7 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}, databasePath = ':memory:'): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, databasePath = ':memory:', onIngested?: IngestListener): Promise<TestApp> {
   const config = loadConfig({ API_KEY, DATABASE_PATH: databasePath, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'debug', ...env });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -37,7 +37,7 @@ export async function buildTestApp(env: Record<string, string> = {}, databasePat
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested });
   await app.ready();
   return {
     app,

@@ -5,7 +5,7 @@ import { errors } from '../errors.js';
 import { prepareReport } from '../ingest/pipeline.js';
 import type { KeyMatcher } from '../ingest/scrub.js';
 import { parseStack } from '../ingest/stack/parse.js';
-import type { Store } from '../store/types.js';
+import type { IngestListener, Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 import { groupToApi, ingestReply, occurrenceToApi, summaryToApi } from './serialize.js';
 
@@ -13,6 +13,7 @@ export interface ErrorRoutesDeps {
   store: Store;
   isSecret: KeyMatcher;
   now: () => Date;
+  onIngested: IngestListener;
 }
 
 const MAX_LIMIT = 200;
@@ -36,10 +37,11 @@ const idParamsSchema = z.object({
   id: wholeNumber('id').pipe(z.number().min(1, 'id must be a positive whole number').max(Number.MAX_SAFE_INTEGER)),
 });
 
-export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, isSecret, now }) => {
+export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, isSecret, now, onIngested }) => {
   app.post('/api/errors', async (request, reply) => {
     const report = prepareReport(request.body, { isSecret, now: now() });
     const result = await store.ingest(report);
+    onIngested(result, report);
     return reply.code(result.created ? 201 : 200).send(ingestReply(result));
   });
 

@@ -34,6 +34,12 @@ export interface IngestResult {
   regression: boolean;
 }
 
+/**
+ * Called after a report is committed (e.g. to decide on alerts). Must return at once and never throw:
+ * whatever it starts runs in the background, off the request path.
+ */
+export type IngestListener = (result: IngestResult, report: PreparedReport) => void;
+
 export interface ErrorSummary {
   id: number;
   fingerprint: string;

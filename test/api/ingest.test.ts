@@ -323,3 +323,19 @@ describe('authentication', () => {
     expect(t.logs()).not.toContain('a-wrong-key-that-is-long-enough');
   });
 });
+
+describe('after the commit', () => {
+  it('tells the ingest listener about new groups and regressions', async () => {
+    const seen: string[] = [];
+    const custom = await buildTestApp({}, ':memory:', (result) => seen.push(`${result.count}:${result.created}:${result.regression}`));
+    try {
+      const { id } = (await postError(custom.app, report())).json();
+      await postError(custom.app, report());
+      await custom.app.inject({ method: 'POST', url: `/api/errors/${id}/resolve`, headers: auth });
+      await postError(custom.app, report());
+      expect(seen).toEqual(['1:true:false', '2:false:false', '3:false:true']);
+    } finally {
+      await custom.close();
+    }
+  });
+});
