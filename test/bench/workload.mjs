@@ -1,0 +1,175 @@
+// Realistic benchmark payloads (real traces from test/fixtures, skewed over 1,000 fingerprints) and the read-side seed.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FINGERPRINTS = 1_000;
+const PROJECTS = 10;
+
+/** A small deterministic PRNG, so two runs send the same mix. */
+function prng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Skewed like real traffic: a few groups take most reports (index 0 is the hottest). */
+const skewed = (random, n) => Math.floor(n * random() ** 3);
+
+function fixtures() {
+  return readFileSync(`${ROOT}test/fixtures/traces.jsonl`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.expected.file !== '');
+}
+
+const HEADERS = {
+  Host: 'shop.example.com',
+  'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36',
+  Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'Accept-Language': 'en-GB,en;q=0.9',
+  'Accept-Encoding': 'gzip, deflate, br',
+  Referer: 'https://shop.example.com/cart',
+  Cookie: 'sid=4f1c2a9e; theme=dark',
+  Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x',
+  'X-Request-Id': '7d3c3b1e-5b1f-4f7a-9d43-1f9f6b0d9c2a',
+};
+
+function report(base, variant, random, targetBytes) {
+  const body = {
+    project: `app-${variant % PROJECTS}`,
+    exception_type: base.exception_type,
+    message: base.message,
+    traceback: base.traceback,
+    request_url: `https://shop.example.com/orders/${variant}?page=2&token=abc`,
+    request_method: 'POST',
+    request_headers: HEADERS,
+    user_id: `user-${Math.floor(random() * 10_000)}`,
+    extra: { order_id: variant, items: [{ sku: 'SKU-1', qty: 2 }], password: 'hunter2', padding: '' },
+    release: '2.14.0',
+    environment: 'production',
+  };
+  const size = JSON.stringify(body).length;
+  if (targetBytes > size) body.extra.padding = 'x'.repeat(targetBytes - size);
+  return JSON.stringify(body);
+}
+
+/** A 50 KB report: a deep recursion trace of the same engine, as a real stack overflow looks. */
+function largeTraceback(base) {
+  const lines = base.traceback.split('\n');
+  const frames = lines.length > 3 ? lines.slice(1, -2) : lines;
+  const out = [];
+  for (let size = 0; size < 40_000; size += frames.join('\n').length + 1) out.push(...frames);
+  return [lines[0], ...out, ...lines.slice(-2)].join('\n');
+}
+
+export function corpus() {
+  const random = prng(42);
+  const bases = fixtures();
+  // Variant v = (trace, project): 1,000 distinct fingerprints.
+  const small = Array.from({ length: FINGERPRINTS }, (_, v) => report(bases[v % bases.length], v, random, 2_000 + Math.floor(random() * 2_000)));
+  const large = Array.from({ length: 100 }, (_, v) => {
+    const base = bases[v % bases.length];
+    return report({ ...base, traceback: largeTraceback(base) }, v, random, 50_000);
+  });
+  const envelopes = Array.from({ length: 200 }, (_, v) => sentryEnvelope(v, random));
+  return {
+    smallReport: () => small[skewed(random, small.length)],
+    largeReport: () => large[skewed(random, large.length)],
+    envelope: () => envelopes[skewed(random, envelopes.length)],
+    async sentryProject(url, apiKey) {
+      const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
+      await fetch(`${url}/api/projects`, { method: 'POST', headers, body: JSON.stringify({ name: 'bench-sentry' }) });
+      const project = await (await fetch(`${url}/api/projects/bench-sentry`, { headers })).json();
+      return { dsnKey: project.ingest_key, projectId: project.id };
+    },
+  };
+}
+
+/** An error event as @sentry/node 10 sends it (shared/sentry-protocol.md, 8.1), in an envelope. */
+function sentryEnvelope(v, random) {
+  const eventId = createHash('md5').update(`${v}-${random()}`).digest('hex');
+  const event = {
+    event_id: eventId,
+    timestamp: Date.now() / 1000,
+    platform: 'node',
+    level: 'error',
+    environment: 'production',
+    release: 'shop@2.14.0',
+    server_name: 'web-1',
+    exception: {
+      values: [
+        {
+          type: 'Error',
+          value: `order ${v % 50} missing`,
+          mechanism: { type: 'generic', handled: true },
+          stacktrace: {
+            frames: [
+              { filename: 'node:internal/process/task_queues', function: 'process.processTicksAndRejections', lineno: 95, colno: 5, in_app: false },
+              { filename: '/srv/shop/node_modules/express/lib/router/layer.js', function: 'Layer.handle', lineno: 95, colno: 5, in_app: false },
+              { filename: `/srv/shop/src/orders-${v % 50}.js`, function: 'loadOrder', lineno: 10 + (v % 7), colno: 11, in_app: true },
+            ],
+          },
+        },
+      ],
+    },
+    contexts: { runtime: { name: 'node', version: 'v20.20.2' }, os: { name: 'Linux' } },
+    sdk: { name: 'sentry.javascript.node', version: '10.78.0' },
+  };
+  const header = { event_id: eventId, sent_at: new Date().toISOString(), sdk: { name: 'sentry.javascript.node', version: '10.78.0' } };
+  return `${JSON.stringify(header)}\n${JSON.stringify({ type: 'event' })}\n${JSON.stringify(event)}\n`;
+}
+
+/**
+ * Writes `occurrences` reports over `groups` groups straight through the store (the same code the
+ * service runs, minus HTTP), so the read side can be measured at scale within the time budget.
+ */
+export async function seedDatabase(path, groups, occurrences) {
+  const { openDatabase } = await import(`${ROOT}dist/store/open-database.js`);
+  const { migrate } = await import(`${ROOT}dist/store/migrate.js`);
+  const { createSqliteStore } = await import(`${ROOT}dist/store/sqlite-store.js`);
+  const started = performance.now();
+  const db = openDatabase(path);
+  migrate(db);
+  const store = createSqliteStore(db);
+  const random = prng(7);
+  const words = ['timeout', 'refused', 'undefined', 'missing', 'overflow', 'denied', 'invalid', 'closed'];
+  const now = Date.now();
+  const make = (g) => ({
+    fingerprint: createHash('md5').update(`group-${g}`).digest('hex'),
+    project: `app-${g % 20}`,
+    exceptionType: ['TypeError', 'ValueError', 'KeyError', 'RangeError', 'Error'][g % 5],
+    message: `${words[g % words.length]} while handling order ${g}`,
+    traceback: `Error: x\n    at handler (/srv/app/src/module-${g % 500}.js:${g % 300}:7)\n    at next (/srv/app/node_modules/express/lib/router/route.js:149:13)\n`,
+    file: `/srv/app/src/module-${g % 500}.js`,
+    line: g % 300,
+    function: 'handler',
+    source: g % 5 < 2 ? 'browser' : 'server',
+    timestamp: new Date(now - Math.floor(random() * 14 * 24 * 3600 * 1000)).toISOString(),
+    requestUrl: `https://shop.example.com/orders/${g}`,
+    requestMethod: 'GET',
+    requestHeaders: { 'User-Agent': HEADERS['User-Agent'], Accept: HEADERS.Accept },
+    userId: `user-${g % 1000}`,
+    extra: { order_id: g, attempt: 1 },
+    release: '2.14.0',
+    environment: 'production',
+  });
+  // Every group once, then the rest skewed over them.
+  const chunk = 5_000;
+  for (let done = 0; done < occurrences; done += chunk) {
+    const batch = [];
+    for (let i = done; i < Math.min(done + chunk, occurrences); i++) batch.push(store.ingest(make(i < groups ? i : skewed(random, groups))));
+    await Promise.all(batch);
+  }
+  // A third of the groups resolved, as on a triaged project.
+  for (let id = 1; id <= groups; id += 3) await store.setResolved(id, true);
+  store.close();
+  return { groups, occurrences, aProject: 'app-3', aSearch: 'overflow', seconds: (performance.now() - started) / 1000 };
+}
