@@ -60,7 +60,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.code(404).send(errors.routeNotFound(request.method, request.url.split('?')[0]!).toBody()),
   );
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
 
   // Everything under /api: rate limited per client IP, then the operator key.
   await app.register(async (api) => {
