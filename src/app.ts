@@ -47,6 +47,16 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     defaultJson(request, text, done);
   });
 
+  // Node closes only the connections idle when close() starts; the replies still in flight say
+  // `Connection: close`, or keep-alive clients would hold app.close() open for its whole budget.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
   });

@@ -152,7 +152,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
   function writeBatch(batch: Pending[]): IngestResult[] {
     const newProjects = new Set<string>();
-    const results = db.transaction(() => batch.map((p) => writeOne(p.report, newProjects)))();
+    // IMMEDIATE: take the write lock before the first read, so a writer in another process is waited
+    // out (busy_timeout) instead of failing the upgrade with SQLITE_BUSY_SNAPSHOT.
+    const results = db.transaction(() => batch.map((p) => writeOne(p.report, newProjects))).immediate();
     for (const name of newProjects) knownProjects.add(name);
     return results;
   }
