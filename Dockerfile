@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # error-tracker: one process, SQLite in /data. Build: docker build -t error-tracker .
 # Run:   docker run -d --restart unless-stopped -p 5010:5010 -v error-tracker-data:/data error-tracker
+# The restart policy is what brings it back after a crash: the service exits 1 on a bug (it does not
+# limp on), and Docker does not restart a container for failing its HEALTHCHECK.
 
 # --- build: compile TypeScript and the better-sqlite3 native addon -------------------------------
 FROM node:20-bookworm-slim AS build
@@ -33,5 +35,7 @@ VOLUME ["/data"]
 EXPOSE 5010
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||5010)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# node directly (not npm): it receives SIGTERM and shuts down gracefully.
+# node directly (not npm): it receives SIGTERM and shuts down gracefully within 8 s, under
+# `docker stop`'s default 10 s before SIGKILL.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/server.js"]

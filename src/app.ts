@@ -47,6 +47,16 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     defaultJson(request, text, done);
   });
 
+  // Node closes only the connections idle when close() starts; the replies still in flight say
+  // `Connection: close`, or keep-alive clients would hold app.close() open for its whole budget.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
   });
@@ -60,7 +70,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.code(404).send(errors.routeNotFound(request.method, request.url.split('?')[0]!).toBody()),
   );
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
 
   // Everything under /api: rate limited per client IP, then the operator key.
   await app.register(async (api) => {

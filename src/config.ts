@@ -65,6 +65,19 @@ export const envSchema = z
       .optional()
       .transform((s) => s ?? 'info'),
     RETENTION_DAYS: int(90, 0, 36500),
+    RETENTION_INTERVAL_HOURS: z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of hours, e.g. 24 or 0.5')
+      .transform(Number)
+      .pipe(z.number().min(0.0001, 'must be more than 0').max(500, 'must be at most 500 (about three weeks)'))
+      .optional()
+      .transform((n) => n ?? 24),
+    MIN_FREE_DISK_MB: int(64, 0, 10_000_000),
+    SELF_REPORT: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .optional()
+      .transform((s) => s === 'true'),
     SMTP_HOST: optionalText,
     SMTP_PORT: int(25, 1, 65535),
     SMTP_USERNAME: optionalText,
@@ -83,6 +96,12 @@ export const envSchema = z
     databasePath: e.DATABASE_PATH,
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
+    /** Decimals allowed, so tests can run the cleanup every few seconds. */
+    retentionIntervalHours: e.RETENTION_INTERVAL_HOURS,
+    /** /ready fails below this much free space in the database's directory. */
+    minFreeDiskMb: e.MIN_FREE_DISK_MB,
+    /** Record the service's own crashes as project `error-tracker` in its own database. */
+    selfReport: e.SELF_REPORT,
     smtp: {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT,

@@ -48,5 +48,6 @@ export const errors = {
       'retry-after': String(retryAfterSeconds),
     }),
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
+  notReady: (failing: string[]) => new AppError('not_ready', 503, `Not ready: ${failing.join(', ')} failed`),
   internal: () => new AppError('internal_error', 500, 'Internal server error'),
 } as const;

@@ -4,10 +4,18 @@ import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { crashReport, installCrashHandlers } from './crash-handler.js';
+import { prepareReport } from './ingest/pipeline.js';
+import { keyMatcher } from './ingest/scrub.js';
+import { startRetention } from './jobs/retention.js';
 import { createLogger } from './logger.js';
+import { handleSignals, type ShutdownStep } from './shutdown.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { createSqliteStore } from './store/sqlite-store.js';
+
+/** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
+const SHUTDOWN_TIMEOUT_MS = 8000;
 
 async function main(): Promise<void> {
   // A .env file in the working directory fills in what the real environment does not set.
@@ -49,20 +57,40 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const store = createSqliteStore(db);
-  const app = await buildApp({ config, apiKey, store, logger });
+  try {
+    // A file opened read-only (permissions, read-only mount) would otherwise fail only at the first report.
+    await store.probeWrite();
+  } catch (err) {
+    logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'the database is not writable');
+    process.exit(1);
+  }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) process.exit(1); // a second signal: the operator wants out now
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close(); // stops accepting, lets in-flight requests finish
-    store.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  const isSecret = keyMatcher(config.scrubFields);
+  installCrashHandlers({
+    logger,
+    onCrash: (err, kind) => {
+      if (config.selfReport) void store.ingest(prepareReport(crashReport(err, kind), { isSecret, now: new Date() }));
+      store.close(); // writes what is queued (the crash report too) synchronously, then checkpoints
+    },
+    exit: (code) => process.exit(code),
+  });
+
+  const app = await buildApp({ config, apiKey, store, logger });
+  const retention = startRetention({
+    store,
+    logger,
+    retentionDays: config.retentionDays,
+    intervalHours: config.retentionIntervalHours,
+    now: () => new Date(),
+  });
+
+  const steps: ShutdownStep[] = [
+    { name: 'http', run: () => app.close() }, // stops accepting, lets in-flight requests finish
+    { name: 'retention', run: () => retention.stop() },
+    // Background work started after a commit (alerts) flushes here, e.g. { name: 'alerts', run: (ms) => alerts.close(ms) }.
+    { name: 'database', run: () => store.close() }, // writes the queue, checkpoints (TRUNCATE), closes
+  ];
+  handleSignals({ steps, timeoutMs: SHUTDOWN_TIMEOUT_MS, logger, exit: (code) => process.exit(code) });
 
   await app.listen({ port: config.port, host: config.host });
 }

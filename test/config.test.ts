@@ -9,6 +9,9 @@ describe('loadConfig', () => {
       databasePath: './data/errors.db',
       logLevel: 'info',
       retentionDays: 90,
+      retentionIntervalHours: 24,
+      minFreeDiskMb: 64,
+      selfReport: false,
       smtp: { host: undefined, port: 25, username: undefined, password: undefined, from: 'errors@example.com' },
       alertEmails: [],
       port: 5010,
@@ -26,6 +29,9 @@ describe('loadConfig', () => {
       DATABASE_PATH: '/var/lib/et/e.db',
       LOG_LEVEL: 'debug',
       RETENTION_DAYS: '30',
+      RETENTION_INTERVAL_HOURS: '0.001',
+      MIN_FREE_DISK_MB: '128',
+      SELF_REPORT: 'true',
       SMTP_HOST: 'smtp.example.com',
       SMTP_PORT: '587',
       SMTP_USERNAME: 'u',
@@ -44,6 +50,9 @@ describe('loadConfig', () => {
       databasePath: '/var/lib/et/e.db',
       logLevel: 'debug',
       retentionDays: 30,
+      retentionIntervalHours: 0.001,
+      minFreeDiskMb: 128,
+      selfReport: true,
       smtp: { host: 'smtp.example.com', port: 587, username: 'u', password: 'p w', from: 'Errors <errors@example.com>' },
       alertEmails: ['a@example.com', 'ops@localhost'],
       port: 8080,
@@ -59,13 +68,13 @@ describe('loadConfig', () => {
   it('reports every invalid variable at once, by name', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10' });
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', RETENTION_INTERVAL_HOURS: '0', MIN_FREE_DISK_MB: 'lots', SELF_REPORT: 'yes please', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
-    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'PORT', 'RETENTION_DAYS', 'SMTP_PORT']);
+    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MIN_FREE_DISK_MB', 'PORT', 'RETENTION_DAYS', 'RETENTION_INTERVAL_HOURS', 'SELF_REPORT', 'SMTP_PORT']);
     expect((error as ConfigError).message).toContain("'nope' is not an email address");
   });
 

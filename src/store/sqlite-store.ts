@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.js';
 import type {
+  CleanupResult,
   ErrorGroup,
   ErrorSummary,
   IngestResult,
@@ -17,6 +18,15 @@ import type {
 export const OCCURRENCES_KEPT = 5;
 /** Reports written per transaction at most; more wait for the next flush. */
 const MAX_BATCH = 500;
+/**
+ * Retention works in transactions this small so that a report waits a few milliseconds at most.
+ * A group takes up to 5 occurrences and 14 days of hourly counts with it.
+ */
+const GROUPS_PER_CLEANUP_BATCH = 100;
+const COUNTS_PER_CLEANUP_BATCH = 2000;
+const PAGES_PER_VACUUM_STEP = 512;
+/** "ETRK": stamped on the file by the write probe, so `file` and backup tools can tell what it is. */
+const APPLICATION_ID = 0x4554524b;
 
 export interface SqliteStoreOptions {
   now?: () => Date;
@@ -104,6 +114,16 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
     setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
     projects: db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name'),
+    deleteResolved: db.prepare<[string, number]>(`
+      DELETE FROM errors WHERE id IN (
+        SELECT id FROM errors WHERE resolved = 1 AND resolved_at < ? ORDER BY id LIMIT ?)`),
+    // From a cursor on error_id, so each batch does not rescan the recent counts of groups already done.
+    deleteOldCounts: db.prepare<[number, string, number], { error_id: number }>(`
+      DELETE FROM error_hourly_counts WHERE (error_id, hour) IN (
+        SELECT error_id, hour FROM error_hourly_counts WHERE error_id >= ? AND hour < ?
+        ORDER BY error_id, hour LIMIT ?)
+      RETURNING error_id`),
+    freePages: db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count'),
   };
 
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
@@ -132,7 +152,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
   function writeBatch(batch: Pending[]): IngestResult[] {
     const newProjects = new Set<string>();
-    const results = db.transaction(() => batch.map((p) => writeOne(p.report, newProjects)))();
+    // IMMEDIATE: take the write lock before the first read, so a writer in another process is waited
+    // out (busy_timeout) instead of failing the upgrade with SQLITE_BUSY_SNAPSHOT.
+    const results = db.transaction(() => batch.map((p) => writeOne(p.report, newProjects))).immediate();
     for (const name of newProjects) knownProjects.add(name);
     return results;
   }
@@ -224,12 +246,63 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       return stmt.projects.all().map((r) => r.name);
     },
 
+    async cleanup({ resolvedBefore, hourlyCountsBefore, signal }) {
+      const result: CleanupResult = { groupsDeleted: 0, hourlyCountsDeleted: 0, pagesFreed: 0 };
+      // Counts first: afterwards each deleted group cascades to at most 14 days of them.
+      let cursor = 0;
+      for (;;) {
+        if (signal?.aborted) return result;
+        const deleted = stmt.deleteOldCounts.all(cursor, hourlyCountsBefore, COUNTS_PER_CLEANUP_BATCH);
+        if (deleted.length === 0) break;
+        result.hourlyCountsDeleted += deleted.length;
+        cursor = Math.max(cursor, ...deleted.map((r) => r.error_id));
+        await nextTurn();
+      }
+      while (resolvedBefore !== null) {
+        if (signal?.aborted) return result;
+        const { changes } = stmt.deleteResolved.run(resolvedBefore, GROUPS_PER_CLEANUP_BATCH);
+        if (changes === 0) break;
+        result.groupsDeleted += changes;
+        await nextTurn();
+      }
+      // auto_vacuum = INCREMENTAL only marks pages free; this gives them back, a step at a time.
+      const before = stmt.freePages.get()!.freelist_count;
+      for (let free = before; free > 0; ) {
+        if (signal?.aborted) break;
+        db.exec(`PRAGMA incremental_vacuum(${PAGES_PER_VACUUM_STEP})`);
+        const left = stmt.freePages.get()!.freelist_count;
+        if (left >= free) break;
+        free = left;
+        await nextTurn();
+      }
+      result.pagesFreed = before - stmt.freePages.get()!.freelist_count;
+      // In WAL mode the file shrinks only when the checkpoint copies the shrinking commit back.
+      if (result.pagesFreed > 0) db.pragma('wal_checkpoint(PASSIVE)');
+      return result;
+    },
+
+    async probeWrite() {
+      // A committed write to the file header: needs the write lock, the WAL and an fsync, adds no rows.
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+    },
+
     close() {
       // Whatever is queued was not acknowledged yet; write it before closing rather than drop it.
       while (queue.length > 0) flush();
+      try {
+        // Leaves a single self-contained file behind (no -wal to carry along in a backup).
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // A read-only or vanished file cannot be checkpointed; closing still releases it.
+      }
       db.close();
     },
   };
+}
+
+/** Lets queued requests (and their group commits) run between two cleanup batches. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function escapeLike(s: string): string {

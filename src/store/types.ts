@@ -85,6 +85,22 @@ export interface ListQuery {
   offset: number;
 }
 
+export interface CleanupPolicy {
+  /** Resolved groups whose resolved_at is before this ISO instant are deleted; null keeps them all. */
+  resolvedBefore: string | null;
+  /** Hourly counts of hours before this ISO instant are deleted, for every group. */
+  hourlyCountsBefore: string;
+  /** Checked between batches: a shutdown does not wait for a whole cleanup. */
+  signal?: AbortSignal;
+}
+
+export interface CleanupResult {
+  groupsDeleted: number;
+  hourlyCountsDeleted: number;
+  /** Free pages given back to the file system afterwards. */
+  pagesFreed: number;
+}
+
 export interface Store {
   /** Durable when the promise resolves: the reply may acknowledge the report. */
   ingest(report: PreparedReport): Promise<IngestResult>;
@@ -93,5 +109,10 @@ export interface Store {
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;
+  /** Retention: deletes in small transactions, letting ingestion in between, then returns freed space. */
+  cleanup(policy: CleanupPolicy): Promise<CleanupResult>;
+  /** Resolves when a real, committed write succeeded just now; rejects with the storage error otherwise. */
+  probeWrite(): Promise<void>;
+  /** Writes whatever is queued, checkpoints and closes; synchronous, so it is safe in a crash handler. */
   close(): void;
 }

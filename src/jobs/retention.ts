@@ -1,0 +1,78 @@
+// Retention: at start and then on an interval, deletes long-resolved groups and old hourly counts.
+import type { Logger } from '../logger.js';
+import type { CleanupResult, Store } from '../store/types.js';
+
+/** The UI's trend and spike detection look back 14 days at most. */
+export const HOURLY_COUNTS_KEPT_DAYS = 14;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RetentionDeps {
+  store: Store;
+  logger: Logger;
+  /** 0 keeps resolved groups forever (hourly counts are still trimmed). */
+  retentionDays: number;
+  intervalHours: number;
+  now: () => Date;
+}
+
+export interface RetentionJob {
+  /** Runs a cleanup now, or joins the one already running; never rejects. */
+  runOnce(): Promise<CleanupResult | null>;
+  /** Stops the timer, interrupts a running cleanup between two batches and waits for it. */
+  stop(): Promise<void>;
+}
+
+/** What a cleanup at `now` deletes. */
+export function retentionPolicy(now: Date, retentionDays: number): { resolvedBefore: string | null; hourlyCountsBefore: string } {
+  const countsCutoff = new Date(now.getTime() - HOURLY_COUNTS_KEPT_DAYS * DAY_MS).toISOString();
+  return {
+    resolvedBefore: retentionDays > 0 ? new Date(now.getTime() - retentionDays * DAY_MS).toISOString() : null,
+    // Hours are stored as 'YYYY-MM-DDTHH:00:00Z'; the cutoff hour itself is kept.
+    hourlyCountsBefore: `${countsCutoff.slice(0, 13)}:00:00Z`,
+  };
+}
+
+export function startRetention({ store, logger, retentionDays, intervalHours, now }: RetentionDeps): RetentionJob {
+  const abort = new AbortController();
+  let running: Promise<CleanupResult | null> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function run(): Promise<CleanupResult | null> {
+    const started = Date.now();
+    try {
+      const result = await store.cleanup({ ...retentionPolicy(now(), retentionDays), signal: abort.signal });
+      logger.info({ ...result, retentionDays, ms: Date.now() - started }, `retention cleanup deleted ${result.groupsDeleted} resolved groups`);
+      return result;
+    } catch (err) {
+      // A full or read-only disk must not take the service down; the next run tries again.
+      logger.error({ err }, 'retention cleanup failed');
+      return null;
+    }
+  }
+
+  function runOnce(): Promise<CleanupResult | null> {
+    running ??= run().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  function schedule(delayMs: number): void {
+    if (abort.signal.aborted) return;
+    timer = setTimeout(() => void runOnce().then(() => schedule(intervalHours * 60 * 60 * 1000)), delayMs);
+    // The HTTP server keeps the process alive; a pending cleanup should not.
+    timer.unref();
+  }
+
+  schedule(0);
+
+  return {
+    runOnce,
+    async stop() {
+      abort.abort();
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
