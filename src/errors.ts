@@ -48,5 +48,6 @@ export const errors = {
       'retry-after': String(retryAfterSeconds),
     }),
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
+  smtpNotConfigured: (what: string) => new AppError('smtp_not_configured', 503, `SMTP not configured: ${what}`),
   internal: () => new AppError('internal_error', 500, 'Internal server error'),
 } as const;

@@ -2,11 +2,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
+import { createAlertsService } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
+import { createSqliteAlertStateStore } from './store/sqlite-alert-state.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 
 async function main(): Promise<void> {
@@ -49,7 +51,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const store = createSqliteStore(db);
-  const app = await buildApp({ config, apiKey, store, logger });
+  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close(); // stops accepting, lets in-flight requests finish
+    await alerts.close(5000); // bounded: a dead SMTP server must not hold the shutdown
     store.close();
     logger.info('stopped');
     process.exit(0);
