@@ -89,12 +89,12 @@ export async function sendMail(settings: SmtpSettings, to: readonly string[], me
     dnsTimeout: settings.timeoutMs,
     tls: { rejectUnauthorized: settings.rejectUnauthorized, minVersion: 'TLSv1.2' },
   });
-  const mode = (): SmtpMode => (implicit ? 'implicit TLS' : conn.secure ? 'STARTTLS' : 'plain');
+  const mode = (): SmtpMode => (implicit ? 'implicit TLS' : conn.secure || conn.upgrading ? 'STARTTLS' : 'plain');
   let step: 'connect' | 'auth' | 'send' = 'connect';
 
   const phaseOf = (err: NodemailerError): SmtpPhase => {
     if (step !== 'connect') return step;
-    if (err.code === 'ETLS' || err.timeoutType === 'UPGRADE_TIMEOUT') return 'tls';
+    if (err.code === 'ETLS' || err.timeoutType === 'UPGRADE_TIMEOUT' || conn.upgrading) return 'tls';
     if (err.timeoutType === 'CONNECT_TIMEOUT') return 'connect';
     if (err.timeoutType === 'GREETING_TIMEOUT') return 'greeting';
     if (conn.stage === 'init') {
@@ -164,7 +164,7 @@ export function createEmailChannel(settings: SmtpSettings, recipients: readonly 
             phase: err.phase,
             bytes: err.bytes,
             code: err.code,
-            cause: err.underlying,
+            underlying: err.underlying,
             ms: Date.now() - started,
             ...(hint ? { hint } : {}),
             err,
@@ -178,7 +178,7 @@ export function createEmailChannel(settings: SmtpSettings, recipients: readonly 
 
 /** The usual misconfigurations, in words. */
 function hintFor(err: SmtpSendError, port: number): string | undefined {
-  if (err.phase === 'greeting' && err.underlying === 'GREETING_TIMEOUT' && port !== 465)
+  if (err.phase === 'greeting' && err.code === 'ETIMEDOUT' && port !== 465)
     return 'no SMTP greeting: the server may expect implicit TLS (port 465), or a firewall holds the connection';
   if (err.phase === 'tls' && /WRONG_VERSION|wrong version/i.test(`${err.underlying} ${err.message}`))
     return 'the server answered in plain text: it does not speak implicit TLS on this port (try 587 or 25)';
