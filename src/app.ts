@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { AppError, errors } from './errors.js';
 import { keyMatcher } from './ingest/scrub.js';
 import type { Logger } from './logger.js';
+import type { AlertsService } from './alerts/service.js';
+import { alertRoutes } from './routes/alerts.js';
 import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
@@ -22,11 +24,13 @@ export interface AppDeps {
   now?: () => Date;
   /** Told of every committed report, after the commit (alerts hang here). */
   onIngested?: IngestListener;
+  /** Email and push alerts (POST /api/test-alert); absent, the route answers 503. */
+  alerts?: AlertsService;
 }
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {} }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
@@ -91,6 +95,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     const isSecret = keyMatcher(config.scrubFields);
     await api.register(errorRoutes, { store, isSecret, now, onIngested });
     await api.register(projectRoutes, { store });
+    await api.register(alertRoutes, { config, alerts });
   });
 
   await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

@@ -56,6 +56,23 @@ const trustProxy = z
     return v.split(',').map((p) => p.trim()).filter(Boolean);
   });
 
+/** `true`/`false` (also 1/0, yes/no, on/off). */
+const bool = (def: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(true|false|1|0|yes|no|on|off)$/, 'must be true or false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+    .optional()
+    .transform((b) => b ?? def);
+
+/** An http(s) base URL, without the trailing slash. */
+const baseUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+  .transform((u) => u.replace(/\/+$/, ''))
+  .optional();
+
 export const envSchema = z
   .object({
     API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
@@ -83,13 +100,28 @@ export const envSchema = z
     SMTP_USERNAME: optionalText,
     SMTP_PASSWORD: z.string().optional(),
     SMTP_FROM: z.string().trim().regex(MAILBOX, 'must be an email address (or Name <address>)').optional().transform((s) => s ?? 'errors@example.com'),
+    SMTP_TIMEOUT_SECONDS: int(10, 1, 600),
+    SMTP_TLS_REJECT_UNAUTHORIZED: bool(true),
     ALERT_EMAILS: emailList,
+    ALERT_COOLDOWN_SECONDS: int(600, 0, 7 * 86_400),
+    ALERT_MAX_PER_HOUR: int(30, 1, 100_000),
+    ALERT_QUEUE_SIZE: int(100, 1, 100_000),
+    PUBLIC_URL: baseUrl,
+    NOTIFY_URL: baseUrl,
+    NOTIFY_TOKEN: optionalText,
     PORT: int(5010, 0, 65535),
     HOST: z.string().trim().min(1).optional().transform((s) => s ?? '0.0.0.0'),
     RATE_LIMIT_PER_MINUTE: int(100, 0, 1_000_000),
     MAX_BODY_BYTES: int(262_144, 1024, 100 * 1024 * 1024),
     TRUST_PROXY: trustProxy,
     SCRUB_FIELDS: nameList,
+  })
+  .superRefine((e, ctx) => {
+    // One without the other would silently send nothing (or fail every push with 401).
+    if ((e.NOTIFY_URL === undefined) !== (e.NOTIFY_TOKEN === undefined)) {
+      const missing = e.NOTIFY_URL === undefined ? 'NOTIFY_URL' : 'NOTIFY_TOKEN';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'NOTIFY_URL and NOTIFY_TOKEN go together; set both or neither' });
+    }
   })
   .transform((e) => ({
     apiKey: e.API_KEY,
@@ -108,8 +140,19 @@ export const envSchema = z
       username: e.SMTP_USERNAME,
       password: e.SMTP_PASSWORD,
       from: e.SMTP_FROM,
+      timeoutSeconds: e.SMTP_TIMEOUT_SECONDS,
+      /** false accepts a self-signed server certificate (logged as a warning at start). */
+      tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED,
     },
     alertEmails: e.ALERT_EMAILS,
+    alerts: {
+      cooldownSeconds: e.ALERT_COOLDOWN_SECONDS,
+      maxPerHour: e.ALERT_MAX_PER_HOUR,
+      /** Alerts waiting for delivery; beyond it the oldest are folded into a summary. */
+      queueSize: e.ALERT_QUEUE_SIZE,
+    },
+    publicUrl: e.PUBLIC_URL,
+    notify: { url: e.NOTIFY_URL, token: e.NOTIFY_TOKEN },
     port: e.PORT,
     host: e.HOST,
     /** 0 turns rate limiting off (benchmarks). */

@@ -49,5 +49,6 @@ export const errors = {
     }),
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
   notReady: (failing: string[]) => new AppError('not_ready', 503, `Not ready: ${failing.join(', ')} failed`),
+  smtpNotConfigured: (what: string) => new AppError('smtp_not_configured', 503, `SMTP not configured: ${what}`),
   internal: () => new AppError('internal_error', 500, 'Internal server error'),
 } as const;

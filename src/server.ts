@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
+import { createAlertsService } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { crashReport, installCrashHandlers } from './crash-handler.js';
@@ -12,6 +13,7 @@ import { createLogger } from './logger.js';
 import { handleSignals, type ShutdownStep } from './shutdown.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
+import { createSqliteAlertStateStore } from './store/sqlite-alert-state.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 
 /** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
@@ -75,7 +77,8 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(code),
   });
 
-  const app = await buildApp({ config, apiKey, store, logger });
+  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts });
   const retention = startRetention({
     store,
     logger,
@@ -87,7 +90,8 @@ async function main(): Promise<void> {
   const steps: ShutdownStep[] = [
     { name: 'http', run: () => app.close() }, // stops accepting, lets in-flight requests finish
     { name: 'retention', run: () => retention.stop() },
-    // Background work started after a commit (alerts) flushes here, e.g. { name: 'alerts', run: (ms) => alerts.close(ms) }.
+    // Bounded: a dead SMTP server must not hold the shutdown; what cannot be sent is kept as held-back counts.
+    { name: 'alerts', run: (ms) => alerts.close(Math.min(ms, 5000)) },
     { name: 'database', run: () => store.close() }, // writes the queue, checkpoints (TRUNCATE), closes
   ];
   handleSignals({ steps, timeoutMs: SHUTDOWN_TIMEOUT_MS, logger, exit: (code) => process.exit(code) });

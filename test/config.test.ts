@@ -12,8 +12,11 @@ describe('loadConfig', () => {
       retentionIntervalHours: 24,
       minFreeDiskMb: 64,
       selfReport: false,
-      smtp: { host: undefined, port: 25, username: undefined, password: undefined, from: 'errors@example.com' },
+      smtp: { host: undefined, port: 25, username: undefined, password: undefined, from: 'errors@example.com', timeoutSeconds: 10, tlsRejectUnauthorized: true },
       alertEmails: [],
+      alerts: { cooldownSeconds: 600, maxPerHour: 30, queueSize: 100 },
+      publicUrl: undefined,
+      notify: { url: undefined, token: undefined },
       port: 5010,
       host: '0.0.0.0',
       rateLimitPerMinute: 100,
@@ -44,6 +47,14 @@ describe('loadConfig', () => {
       MAX_BODY_BYTES: '1048576',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       SCRUB_FIELDS: 'pin,otp',
+      SMTP_TIMEOUT_SECONDS: '3',
+      SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+      ALERT_COOLDOWN_SECONDS: '60',
+      ALERT_MAX_PER_HOUR: '5',
+      ALERT_QUEUE_SIZE: '10',
+      PUBLIC_URL: 'https://errors.example.com/tracker/',
+      NOTIFY_URL: 'https://gotify.example.com',
+      NOTIFY_TOKEN: 'AbC.123',
     });
     expect(c).toMatchObject({
       apiKey: 'k'.repeat(32),
@@ -62,6 +73,12 @@ describe('loadConfig', () => {
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       scrubFields: ['pin', 'otp'],
     });
+    expect(c.smtp).toMatchObject({ timeoutSeconds: 3, tlsRejectUnauthorized: false });
+    expect(c).toMatchObject({
+      alerts: { cooldownSeconds: 60, maxPerHour: 5, queueSize: 10 },
+      publicUrl: 'https://errors.example.com/tracker',
+      notify: { url: 'https://gotify.example.com', token: 'AbC.123' },
+    });
     expect(Object.isFrozen(c) && Object.isFrozen(c.smtp)).toBe(true);
   });
 
@@ -76,6 +93,22 @@ describe('loadConfig', () => {
     const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
     expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MIN_FREE_DISK_MB', 'PORT', 'RETENTION_DAYS', 'RETENTION_INTERVAL_HOURS', 'SELF_REPORT', 'SMTP_PORT']);
     expect((error as ConfigError).message).toContain("'nope' is not an email address");
+  });
+
+  it('rejects bad alert settings by name', () => {
+    const names = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+      }
+    };
+    expect(names({ SMTP_TIMEOUT_SECONDS: '0', SMTP_TLS_REJECT_UNAUTHORIZED: 'maybe', ALERT_MAX_PER_HOUR: '0', PUBLIC_URL: 'errors.example.com' })).toEqual(
+      ['ALERT_MAX_PER_HOUR', 'PUBLIC_URL', 'SMTP_TIMEOUT_SECONDS', 'SMTP_TLS_REJECT_UNAUTHORIZED'],
+    );
+    expect(names({ NOTIFY_URL: 'https://gotify.example.com' })).toEqual(['NOTIFY_TOKEN']);
+    expect(names({ NOTIFY_TOKEN: 't' })).toEqual(['NOTIFY_URL']);
   });
 
   it('treats NAME= (empty, as in .env.example) as unset', () => {

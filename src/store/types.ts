@@ -116,3 +116,42 @@ export interface Store {
   /** Writes whatever is queued, checkpoints and closes; synchronous, so it is safe in a crash handler. */
   close(): void;
 }
+
+export type AlertKind = 'new' | 'regression';
+
+/** One alert the throttle held back, kept as an example for the summary. */
+export interface HeldSample {
+  kind: AlertKind;
+  groupId: number;
+  project: string;
+  exceptionType: string;
+  message: string;
+  /** ISO 8601 UTC. */
+  at: string;
+}
+
+/** What the throttle held back since the last alert that went out. */
+export interface HeldAlerts {
+  newCount: number;
+  regressionCount: number;
+  since: string;
+  /** The earliest time one of them could have gone out on its own. */
+  dueAt: string;
+  samples: HeldSample[];
+}
+
+/** The alert throttle's memory; small (bounded by what was sent in the last hour or cooldown). */
+export interface AlertThrottleState {
+  /** Fingerprint -> when it last alerted (ISO 8601 UTC). */
+  cooldowns: Record<string, string>;
+  /** When alerts went out, oldest first. */
+  sentAt: string[];
+  held: HeldAlerts | null;
+}
+
+/** Persists the alert throttle, next to Store and on the same database. */
+export interface AlertStateStore {
+  loadAlertState(): Promise<AlertThrottleState>;
+  /** Replaces the saved state whole, in one transaction. */
+  saveAlertState(state: AlertThrottleState): Promise<void>;
+}

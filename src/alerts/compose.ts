@@ -1,0 +1,163 @@
+// Alert messages: subject, text and HTML bodies, and the push title; pure, every field escaped or header-safe.
+import type { AlertKind, HeldAlerts } from '../store/types.js';
+
+/** Everything an alert says about one group; comes from the ingested report (and the stored group). */
+export interface AlertEvent {
+  kind: AlertKind;
+  groupId: number;
+  fingerprint: string;
+  project: string;
+  exceptionType: string;
+  message: string;
+  traceback: string;
+  file: string;
+  line: number | null;
+  function: string;
+  source: string;
+  count: number;
+  firstSeen: string | null;
+  lastSeen: string;
+  release: string | null;
+  environment: string | null;
+  requestMethod: string | null;
+  requestUrl: string | null;
+}
+
+export interface AlertMessage {
+  subject: string;
+  text: string;
+  html: string;
+  /** For the push channel. */
+  title: string;
+  pushText: string;
+  /** Gotify priority: 8 for a new error, 9 for a regression. */
+  priority: number;
+  link: string | null;
+}
+
+export const SUBJECT_MAX = 200;
+const MESSAGE_IN_SUBJECT_MAX = 120;
+const TRACEBACK_LINES = 20;
+const FIELD_MAX = 2000;
+
+/** One line, no control characters (no CR/LF: no header injection), at most `max` characters. */
+export function oneLine(s: string, max: number): string {
+  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The group in the web UI, when PUBLIC_URL says where that is. */
+export function groupLink(publicUrl: string | undefined, groupId: number): string | null {
+  return publicUrl ? `${publicUrl}/#/errors/${groupId}` : null;
+}
+
+/** "14:02 UTC", or "2026-03-01 14:02 UTC" when not today. */
+export function shortTime(iso: string, now: Date): string {
+  const d = new Date(iso);
+  const hm = d.toISOString().slice(11, 16);
+  return d.toISOString().slice(0, 10) === now.toISOString().slice(0, 10) ? `${hm} UTC` : `${d.toISOString().slice(0, 10)} ${hm} UTC`;
+}
+
+/** "57 more new errors and 2 regressions since 14:02 UTC" */
+export function heldSummary(held: HeldAlerts, now: Date): string {
+  const parts: string[] = [];
+  if (held.newCount > 0) parts.push(`${held.newCount} more new error${held.newCount === 1 ? '' : 's'}`);
+  if (held.regressionCount > 0) parts.push(`${held.regressionCount} regression${held.regressionCount === 1 ? '' : 's'}`);
+  return `${parts.join(' and ')} since ${shortTime(held.since, now)}`;
+}
+
+export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: { publicUrl?: string | undefined; now: Date }): AlertMessage {
+  const label = event.kind === 'new' ? 'New error' : 'Regression';
+  const headline = `${event.exceptionType}: ${oneLine(event.message, MESSAGE_IN_SUBJECT_MAX)}`;
+  const subject = oneLine(`[${oneLine(event.project, 60)}] ${label}: ${headline}`, SUBJECT_MAX);
+  const link = groupLink(opts.publicUrl, event.groupId);
+  const crash = event.file ? `${event.file}${event.line !== null ? `:${event.line}` : ''}${event.function ? ` in ${event.function}` : ''}` : '(no frame)';
+  const request = event.requestUrl || event.requestMethod ? `${event.requestMethod ?? ''} ${event.requestUrl ?? ''}`.trim() : null;
+  const tail = tracebackTail(event.traceback);
+
+  const rows: [string, string][] = [
+    ['Project', event.project],
+    ['Type', event.exceptionType],
+    ['Message', event.message],
+    ['Where', crash],
+    ['Count', String(event.count)],
+    ['First seen', event.firstSeen ?? 'unknown'],
+    ['Last seen', event.lastSeen],
+    ['Release', event.release ?? '-'],
+    ['Environment', event.environment ?? '-'],
+    ['Source', event.source],
+  ];
+  if (request) rows.push(['Request', request]);
+  const rowsCut = rows.map(([k, v]) => [k, cut(v, FIELD_MAX)] as [string, string]);
+  const intro = event.kind === 'new' ? `A new error in ${event.project}.` : `A resolved error in ${event.project} happened again.`;
+  const heldText = held ? `And ${heldSummary(held, opts.now)} (held back by the alert throttle).` : null;
+
+  const text = [
+    intro,
+    '',
+    ...rowsCut.map(([k, v]) => `${`${k}:`.padEnd(13)}${v}`),
+    ...(tail ? ['', 'Traceback (last lines):', tail] : []),
+    ...(link ? ['', `Open: ${link}`] : []),
+    ...(heldText ? ['', heldText] : []),
+    '',
+  ].join('\n');
+
+  const html = [
+    `<p>${escapeHtml(intro)}</p>`,
+    '<table cellpadding="4" style="border-collapse:collapse;font-family:sans-serif;font-size:14px">',
+    ...rowsCut.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
+    '</table>',
+    ...(tail ? ['<p><b>Traceback (last lines)</b></p>', `<pre style="font-size:12px">${escapeHtml(tail)}</pre>`] : []),
+    ...(link ? [`<p><a href="${escapeHtml(link)}">Open in error-tracker</a></p>`] : []),
+    ...(heldText ? [`<p>${escapeHtml(heldText)}</p>`] : []),
+  ].join('\n');
+
+  const pushText = [`${crash}`, `Count ${event.count}, ${event.environment ?? 'no environment'}, release ${event.release ?? '-'}`, ...(request ? [request] : []), ...(link ? [link] : []), ...(heldText ? [heldText] : [])].join('\n');
+  return { subject, text, html, title: subject, pushText: cut(pushText, 4000), priority: event.kind === 'new' ? 8 : 9, link };
+}
+
+/** Sent by itself when held-back alerts are waiting and the throttle allows one more. */
+export function composeDigest(held: HeldAlerts, opts: { publicUrl?: string | undefined; now: Date }): AlertMessage {
+  const projects = [...new Set(held.samples.map((s) => s.project))];
+  const scope = projects.length === 1 ? oneLine(projects[0]!, 60) : 'error-tracker';
+  const summary = heldSummary(held, opts.now).replace(/^(\d+) more /, '$1 ');
+  const subject = oneLine(`[${scope}] Held back: ${summary}`, SUBJECT_MAX);
+  const lines = held.samples.map((s) => {
+    const link = groupLink(opts.publicUrl, s.groupId);
+    return { s, line: `${s.kind === 'new' ? 'New' : 'Regression'} ${shortTime(s.at, opts.now)} [${s.project}] ${s.exceptionType}: ${oneLine(s.message, 200)}`, link };
+  });
+  const total = held.newCount + held.regressionCount;
+  const intro = `The alert throttle held back ${summary}.`;
+  const more = total > lines.length ? `The latest ${lines.length} of ${total}:` : 'They were:';
+  const text = [intro, '', more, ...lines.map(({ line, link }) => `- ${line}${link ? `\n  ${link}` : ''}`), ''].join('\n');
+  const html = [
+    `<p>${escapeHtml(intro)}</p>`,
+    `<p>${escapeHtml(more)}</p>`,
+    '<ul>',
+    ...lines.map(({ line, link }) => `<li>${link ? `<a href="${escapeHtml(link)}">${escapeHtml(line)}</a>` : escapeHtml(line)}</li>`),
+    '</ul>',
+  ].join('\n');
+  const priority = held.regressionCount > 0 ? 9 : 8;
+  return { subject, text, html, title: subject, pushText: cut(`${intro}\n${lines.map((l) => l.line).join('\n')}`, 4000), priority, link: opts.publicUrl ?? null };
+}
+
+export function composeTestAlert(opts: { now: Date; publicUrl?: string | undefined }): AlertMessage {
+  const subject = '[error-tracker] Test alert';
+  const intro = `This is a test alert from error-tracker, sent at ${opts.now.toISOString()}. If you are reading it, alerts reach you.`;
+  const text = `${intro}\n${opts.publicUrl ? `\n${opts.publicUrl}\n` : ''}`;
+  const html = `<p>${escapeHtml(intro)}</p>${opts.publicUrl ? `<p><a href="${escapeHtml(opts.publicUrl)}">${escapeHtml(opts.publicUrl)}</a></p>` : ''}`;
+  return { subject, text, html, title: subject, pushText: intro, priority: 5, link: opts.publicUrl ?? null };
+}
+
+function tracebackTail(traceback: string): string {
+  const lines = traceback.replace(/\s+$/, '').split(/\r?\n/);
+  return cut(lines.slice(-TRACEBACK_LINES).join('\n'), 4000);
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,67 @@
+// An app with its alerts service on a real database file, a movable clock and a captured log.
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { createAlertsService, type AlertsService } from '../../src/alerts/service.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openDatabase, type Db } from '../../src/store/open-database.js';
+import { createSqliteAlertStateStore } from '../../src/store/sqlite-alert-state.js';
+import { createSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/types.js';
+import { API_KEY } from '../helper.js';
+
+export interface AlertingApp {
+  app: FastifyInstance;
+  alerts: AlertsService;
+  db: Db;
+  store: Store;
+  clock: { now: Date };
+  logs: () => string;
+  /** Parsed log records of the alerts component. */
+  alertLogs: () => Record<string, unknown>[];
+  close: () => Promise<void>;
+}
+
+export async function buildAlertingApp(env: Record<string, string>, databasePath: string, opts: { clock?: { now: Date }; checkIntervalMs?: number } = {}): Promise<AlertingApp> {
+  const config = loadConfig({ API_KEY, DATABASE_PATH: databasePath, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'debug', SMTP_TIMEOUT_SECONDS: '2', ...env });
+  const chunks: string[] = [];
+  const logger = createLogger(config.logLevel, new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }));
+  const db = openDatabase(databasePath);
+  migrate(db);
+  const clock = opts.clock ?? { now: new Date('2026-03-01T12:00:00.000Z') };
+  const now = () => new Date(clock.now);
+  const store = createSqliteStore(db, { now });
+  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger, now, checkIntervalMs: opts.checkIntervalMs ?? 50 });
+  const app = await buildApp({ config, apiKey: API_KEY, store, logger, now, onIngested: alerts.onIngested, alerts });
+  await app.ready();
+  const logs = () => chunks.join('');
+  return {
+    app,
+    alerts,
+    db,
+    store,
+    clock,
+    logs,
+    alertLogs: () =>
+      logs()
+        .split('\n')
+        .filter((l) => l.includes('"component":"alerts"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    close: async () => {
+      await app.close();
+      await alerts.close(3000);
+      store.close();
+    },
+  };
+}
+
+/** Resolves when `predicate` holds, polling; rejects after `ms`. */
+export async function eventually(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
