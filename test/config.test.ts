@@ -17,6 +17,9 @@ describe('loadConfig', () => {
       maxBodyBytes: 262144,
       trustProxy: false,
       scrubFields: [],
+      publicUrl: undefined,
+      corsOrigins: '*',
+      maxDecompressedBytes: 20971520,
     });
   });
 
@@ -38,6 +41,9 @@ describe('loadConfig', () => {
       MAX_BODY_BYTES: '1048576',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       SCRUB_FIELDS: 'pin,otp',
+      PUBLIC_URL: 'https://errors.example.com/',
+      CORS_ORIGINS: 'https://shop.example.com, http://localhost:3000',
+      MAX_DECOMPRESSED_BYTES: '1048576',
     });
     expect(c).toMatchObject({
       apiKey: 'k'.repeat(32),
@@ -52,6 +58,9 @@ describe('loadConfig', () => {
       maxBodyBytes: 1048576,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       scrubFields: ['pin', 'otp'],
+      publicUrl: 'https://errors.example.com',
+      corsOrigins: ['https://shop.example.com', 'http://localhost:3000'],
+      maxDecompressedBytes: 1048576,
     });
     expect(Object.isFrozen(c) && Object.isFrozen(c.smtp)).toBe(true);
   });
@@ -59,13 +68,13 @@ describe('loadConfig', () => {
   it('reports every invalid variable at once, by name', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10' });
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10', PUBLIC_URL: 'ftp://x', CORS_ORIGINS: 'shop.example.com', MAX_DECOMPRESSED_BYTES: 'lots' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
-    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'PORT', 'RETENTION_DAYS', 'SMTP_PORT']);
+    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'CORS_ORIGINS', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MAX_DECOMPRESSED_BYTES', 'PORT', 'PUBLIC_URL', 'RETENTION_DAYS', 'SMTP_PORT']);
     expect((error as ConfigError).message).toContain("'nope' is not an email address");
   });
 
