@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { keyMatches } from './auth.js';
+import { createAuthenticator, type Principal } from './auth.js';
 import type { Config } from './config.js';
+import { createCors } from './cors.js';
 import { AppError, errors } from './errors.js';
 import { keyMatcher } from './ingest/scrub.js';
 import type { Logger } from './logger.js';
@@ -13,6 +14,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
+import { sentryRoutes } from './routes/sentry.js';
 import type { IngestListener, Store } from './store/types.js';
 
 export interface AppDeps {
@@ -28,9 +30,26 @@ export interface AppDeps {
   alerts?: AlertsService;
 }
 
+/**
+ * Who may call a route (route `config.access`): the operator only (the default), the operator or an
+ * ingest key for its own project ('ingest'), or the Sentry endpoints, which read their own keys.
+ */
+export type RouteAccess = 'operator' | 'ingest' | 'sentry' | 'public';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts }: AppDeps): Promise<FastifyInstance> {
+  const authenticate = createAuthenticator(apiKey, store);
+  const cors = createCors(config.corsOrigins);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
@@ -49,6 +68,10 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
     defaultJson(request, text, done);
+  });
+  // sendBeacon and CORS-simple fetches can only send text/plain: it is JSON all the same.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    defaultJson(request, body.toString(), done);
   });
 
   // Node closes only the connections idle when close() starts; the replies still in flight say
@@ -90,12 +113,43 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       api.addHook('onRequest', api.rateLimit());
     }
     api.addHook('onRequest', async (request) => {
-      if (!keyMatches(request.headers['x-api-key'], apiKey)) throw errors.unauthorized();
+      const access = request.routeOptions.config.access ?? 'operator';
+      if (access === 'sentry' || access === 'public') return;
+      // `?key=` only for ingest keys on ingest routes: pages cannot set headers on a beacon, and the
+      // operator key must never travel in a URL.
+      const query = request.query as Record<string, unknown>;
+      const given = request.headers['x-api-key'] ?? (access === 'ingest' ? query.key : undefined);
+      const principal = await authenticate(given, { operatorAllowed: request.headers['x-api-key'] !== undefined });
+      if (!principal) throw errors.unauthorized();
+      if (principal.kind === 'ingest') {
+        if (access !== 'ingest') throw errors.ingestKeyNotAllowed();
+        if (!cors.allows(request.headers.origin)) throw errors.originNotAllowed(request.headers.origin!);
+      }
+      request.principal = principal;
+    });
+    // CORS only for pages using an ingest key; the operator API sends none.
+    api.addHook('onSend', async (request, reply, payload) => {
+      if (request.principal?.kind === 'ingest') cors.apply(reply, request.headers.origin);
+      return payload;
+    });
+    api.options('/api/errors', { config: { access: 'public' } }, async (request, reply) => {
+      cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
+      return reply.code(204).send();
     });
     const isSecret = keyMatcher(config.scrubFields);
     await api.register(errorRoutes, { store, isSecret, now, onIngested });
-    await api.register(projectRoutes, { store });
+    await api.register(projectRoutes, { store, publicUrl: config.publicUrl });
     await api.register(alertRoutes, { config, alerts });
+    await api.register(sentryRoutes, {
+      store,
+      isSecret,
+      now,
+      onIngested,
+      authenticate,
+      cors,
+      maxBodyBytes: config.maxBodyBytes,
+      maxDecompressedBytes: config.maxDecompressedBytes,
+    });
   });
 
   await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

@@ -73,6 +73,26 @@ const baseUrl = z
   .transform((u) => u.replace(/\/+$/, ''))
   .optional();
 
+/** PUBLIC_URL: the base URL clients reach the service at, for DSNs; http(s), no query or fragment. */
+const publicUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://errors.example.com' })
+  .refine((u) => !/[?#]/.test(u), 'must not carry a query string or fragment')
+  .transform((u) => u.replace(/\/+$/, ''))
+  .optional();
+
+/** CORS_ORIGINS: `*` (any, the default) or a comma-separated list of origins such as https://shop.example.com. */
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((s, ctx): '*' | string[] => {
+    const list = (s ?? '*').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+    if (list.length === 0 || list.includes('*')) return '*';
+    for (const o of list) {
+      if (!/^https?:\/\/[^/?#\s]+$/i.test(o)) ctx.addIssue({ code: 'custom', message: `'${o}' is not an origin (scheme://host[:port])` });
+    }
+    return list.map((o) => o.toLowerCase());
+  });
+
 export const envSchema = z
   .object({
     API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
@@ -106,7 +126,6 @@ export const envSchema = z
     ALERT_COOLDOWN_SECONDS: int(600, 0, 7 * 86_400),
     ALERT_MAX_PER_HOUR: int(30, 1, 100_000),
     ALERT_QUEUE_SIZE: int(100, 1, 100_000),
-    PUBLIC_URL: baseUrl,
     NOTIFY_URL: baseUrl,
     NOTIFY_TOKEN: optionalText,
     PORT: int(5010, 0, 65535),
@@ -115,6 +134,9 @@ export const envSchema = z
     MAX_BODY_BYTES: int(262_144, 1024, 100 * 1024 * 1024),
     TRUST_PROXY: trustProxy,
     SCRUB_FIELDS: nameList,
+    PUBLIC_URL: publicUrl,
+    CORS_ORIGINS: corsOrigins,
+    MAX_DECOMPRESSED_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -151,7 +173,6 @@ export const envSchema = z
       /** Alerts waiting for delivery; beyond it the oldest are folded into a summary. */
       queueSize: e.ALERT_QUEUE_SIZE,
     },
-    publicUrl: e.PUBLIC_URL,
     notify: { url: e.NOTIFY_URL, token: e.NOTIFY_TOKEN },
     port: e.PORT,
     host: e.HOST,
@@ -160,6 +181,12 @@ export const envSchema = z
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY,
     scrubFields: e.SCRUB_FIELDS,
+    /** Base of the DSNs shown for projects; unset, the request's own scheme and host. */
+    publicUrl: e.PUBLIC_URL,
+    /** Origins whose pages may report with an ingest key; '*' is any. */
+    corsOrigins: e.CORS_ORIGINS,
+    /** A Sentry envelope after decompression; a single event is capped at 1 MiB below it. */
+    maxDecompressedBytes: e.MAX_DECOMPRESSED_BYTES,
   }));
 
 export type Config = z.output<typeof envSchema>;

@@ -41,6 +41,21 @@ export const errors = {
   bodyTooLarge: (limit: number) => new AppError('body_too_large', 413, `Request body exceeds the limit of ${limit} bytes`),
   unsupportedMediaType: (type: string | undefined) =>
     new AppError('unsupported_media_type', 415, `Unsupported Content-Type ${type ? `'${type}'` : '(none)'}; send application/json`),
+  ingestKeyNotAllowed: () =>
+    new AppError('forbidden', 403, 'An ingest key may only submit errors; this route needs the operator key'),
+  wrongProject: (project: string) => new AppError('wrong_project', 403, `This ingest key may only submit errors for project '${project}'`),
+  originNotAllowed: (origin: string) => new AppError('origin_not_allowed', 403, `Origin '${origin}' is not in CORS_ORIGINS`),
+  projectExists: (name: string) => new AppError('project_exists', 409, `Project '${name}' exists already`),
+  sentryAuthMissing: () =>
+    new AppError('unauthorized', 401, 'Missing Sentry key (sentry_key in the query, X-Sentry-Auth, Authorization: Sentry, or the envelope dsn)'),
+  sentryAuthConflict: () => new AppError('unauthorized', 401, 'The request carries different Sentry keys'),
+  invalidEnvelope: (why: string) => new AppError('invalid_envelope', 400, `Invalid Sentry envelope: ${why}`),
+  invalidEvent: (why: string) => new AppError('invalid_event', 400, `Invalid Sentry event: ${why}`),
+  unsupportedEncoding: (encoding: string) =>
+    new AppError('unsupported_encoding', 415, `Unsupported Content-Encoding '${encoding}'; send gzip, deflate, br or none`),
+  corruptBody: (why: string) => new AppError('corrupt_body', 400, `The request body cannot be decompressed: ${why}`),
+  decompressedTooLarge: (limit: number) =>
+    new AppError('body_too_large', 413, `Request body exceeds the limit of ${limit} bytes once decompressed`),
   notFound: (what: string) => new AppError('not_found', 404, `${what} not found`),
   routeNotFound: (method: string, url: string) => new AppError('route_not_found', 404, `No route ${method} ${url}`),
   rateLimited: (retryAfterSeconds: number) =>

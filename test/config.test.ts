@@ -15,7 +15,6 @@ describe('loadConfig', () => {
       smtp: { host: undefined, port: 25, username: undefined, password: undefined, from: 'errors@example.com', timeoutSeconds: 10, tlsRejectUnauthorized: true },
       alertEmails: [],
       alerts: { cooldownSeconds: 600, maxPerHour: 30, queueSize: 100 },
-      publicUrl: undefined,
       notify: { url: undefined, token: undefined },
       port: 5010,
       host: '0.0.0.0',
@@ -23,6 +22,9 @@ describe('loadConfig', () => {
       maxBodyBytes: 262144,
       trustProxy: false,
       scrubFields: [],
+      publicUrl: undefined,
+      corsOrigins: '*',
+      maxDecompressedBytes: 20971520,
     });
   });
 
@@ -52,9 +54,11 @@ describe('loadConfig', () => {
       ALERT_COOLDOWN_SECONDS: '60',
       ALERT_MAX_PER_HOUR: '5',
       ALERT_QUEUE_SIZE: '10',
-      PUBLIC_URL: 'https://errors.example.com/tracker/',
       NOTIFY_URL: 'https://gotify.example.com',
       NOTIFY_TOKEN: 'AbC.123',
+      PUBLIC_URL: 'https://errors.example.com/tracker/',
+      CORS_ORIGINS: 'https://shop.example.com, http://localhost:3000',
+      MAX_DECOMPRESSED_BYTES: '1048576',
     });
     expect(c).toMatchObject({
       apiKey: 'k'.repeat(32),
@@ -72,6 +76,9 @@ describe('loadConfig', () => {
       maxBodyBytes: 1048576,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       scrubFields: ['pin', 'otp'],
+      publicUrl: 'https://errors.example.com/tracker',
+      corsOrigins: ['https://shop.example.com', 'http://localhost:3000'],
+      maxDecompressedBytes: 1048576,
     });
     expect(c.smtp).toMatchObject({ timeoutSeconds: 3, tlsRejectUnauthorized: false });
     expect(c).toMatchObject({
@@ -85,13 +92,13 @@ describe('loadConfig', () => {
   it('reports every invalid variable at once, by name', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', RETENTION_INTERVAL_HOURS: '0', MIN_FREE_DISK_MB: 'lots', SELF_REPORT: 'yes please', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10' });
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'verbose', API_KEY: 'short', SMTP_PORT: '70000', RETENTION_DAYS: '-1', RETENTION_INTERVAL_HOURS: '0', MIN_FREE_DISK_MB: 'lots', SELF_REPORT: 'yes please', ALERT_EMAILS: 'ops@example.com,nope', MAX_BODY_BYTES: '10', PUBLIC_URL: 'ftp://x', CORS_ORIGINS: 'shop.example.com', MAX_DECOMPRESSED_BYTES: 'lots' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
-    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MIN_FREE_DISK_MB', 'PORT', 'RETENTION_DAYS', 'RETENTION_INTERVAL_HOURS', 'SELF_REPORT', 'SMTP_PORT']);
+    expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'CORS_ORIGINS', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MAX_DECOMPRESSED_BYTES', 'MIN_FREE_DISK_MB', 'PORT', 'PUBLIC_URL', 'RETENTION_DAYS', 'RETENTION_INTERVAL_HOURS', 'SELF_REPORT', 'SMTP_PORT']);
     expect((error as ConfigError).message).toContain("'nope' is not an email address");
   });
 

@@ -189,13 +189,13 @@ describe('starting on an existing database', () => {
     mkdirSync(join(dir, 'data'));
     const db = openDatabase(join(dir, 'data', 'errors.db'));
     migrate(db, loadMigrations().slice(0, 1));
-    const store = createSqliteStore(db);
-    await store.ingest({
-      fingerprint: 'old', project: 'legacy', exceptionType: 'E', message: 'from v1', traceback: '', file: '', line: null, function: '',
-      source: 'server', timestamp: '2026-01-01T00:00:00.000Z', requestUrl: null, requestMethod: null, requestHeaders: null,
-      userId: null, extra: null, release: null, environment: null,
-    });
-    store.close();
+    // Rows as release 1 wrote them: plain SQL, since today's store expects today's schema.
+    db.prepare("INSERT INTO projects (name, ingest_key, created_at) VALUES ('legacy', ?, '2026-01-01T00:00:00.000Z')").run('a'.repeat(32));
+    db.prepare(
+      `INSERT INTO errors (fingerprint, project, exception_type, message, source, first_seen, last_seen)
+       VALUES ('old', 'legacy', 'E', 'from v1', 'server', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+    ).run();
+    db.close();
 
     running = await startServer(dir, ENV);
     const list = (await (await fetch(`${running.url}/api/errors?project=legacy`, { headers: { 'x-api-key': KEY } })).json()) as { errors: { message: string }[] };

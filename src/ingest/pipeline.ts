@@ -21,9 +21,10 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
   return prepareValidReport(parseOrThrow(reportSchema, body), options);
 }
 
-export function prepareValidReport(input: ReportInput, { isSecret, now }: PipelineOptions): PreparedReport {
+/** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
+export function prepareValidReport(input: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
   const traceback = input.traceback ?? '';
-  const stack = parseStack(traceback);
+  stack ??= parseStack(traceback);
   const crash = pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;

@@ -38,8 +38,10 @@ const idParamsSchema = z.object({
 });
 
 export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, isSecret, now, onIngested }) => {
-  app.post('/api/errors', async (request, reply) => {
+  app.post('/api/errors', { config: { access: 'ingest' } }, async (request, reply) => {
     const report = prepareReport(request.body, { isSecret, now: now() });
+    const principal = request.principal;
+    if (principal?.kind === 'ingest' && report.project !== principal.project.name) throw errors.wrongProject(principal.project.name);
     const result = await store.ingest(report);
     onIngested(result, report);
     return reply.code(result.created ? 201 : 200).send(ingestReply(result));

@@ -10,6 +10,8 @@ import type {
   ListQuery,
   Occurrence,
   PreparedReport,
+  Project,
+  ProjectDetails,
   Source,
   Store,
 } from './types.js';
@@ -27,6 +29,13 @@ const COUNTS_PER_CLEANUP_BATCH = 2000;
 const PAGES_PER_VACUUM_STEP = 512;
 /** "ETRK": stamped on the file by the write probe, so `file` and backup tools can tell what it is. */
 const APPLICATION_ID = 0x4554524b;
+/** Sentry event ids remembered for dedup: resends come within seconds, so a day and 100k ids are plenty. */
+const EVENT_IDS_KEPT = 100_000;
+const EVENT_ID_TTL_MS = 24 * 3600_000;
+/** Forgetting old event ids runs once per this many recorded ids, not on every write. */
+const EVENT_ID_PRUNE_EVERY = 1_000;
+/** Projects cached by ingest key; cleared when full rather than grown without bound. */
+const KEY_CACHE_MAX = 10_000;
 
 export interface SqliteStoreOptions {
   now?: () => Date;
@@ -64,9 +73,17 @@ interface OccurrenceRow {
   environment: string | null;
 }
 
+interface ProjectRow {
+  id: number;
+  name: string;
+  ingest_key: string;
+  created_at: string;
+}
+
 interface Pending {
   report: PreparedReport;
-  resolve: (r: IngestResult) => void;
+  eventId?: string;
+  resolve: (r: IngestResult | null) => void;
   reject: (e: unknown) => void;
 }
 
@@ -124,15 +141,40 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         ORDER BY error_id, hour LIMIT ?)
       RETURNING error_id`),
     freePages: db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count'),
+    projectByName: db.prepare<[string], ProjectRow>('SELECT id, name, ingest_key, created_at FROM projects WHERE name = ?'),
+    projectByKey: db.prepare<[string], ProjectRow>('SELECT id, name, ingest_key, created_at FROM projects WHERE ingest_key = ?'),
+    createProject: db.prepare<[string, string, string], ProjectRow>(`
+      INSERT INTO projects (name, ingest_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING
+      RETURNING id, name, ingest_key, created_at`),
+    setKey: db.prepare<[string, string], ProjectRow>('UPDATE projects SET ingest_key = ? WHERE name = ? RETURNING id, name, ingest_key, created_at'),
+    projectCounts: db.prepare<[string], { groups: number; unresolved: number | null; events: number | null }>(
+      'SELECT count(*) AS groups, sum(resolved = 0) AS unresolved, sum(count) AS events FROM errors WHERE project = ?',
+    ),
+    rememberEvent: db.prepare(`
+      INSERT INTO sentry_events (project_id, event_id, received_at)
+      SELECT id, ?, ? FROM projects WHERE name = ?
+      ON CONFLICT (project_id, event_id) DO NOTHING`),
+    forgetEvents: db.prepare(`
+      DELETE FROM sentry_events
+      WHERE seq <= (SELECT coalesce(max(seq), 0) FROM sentry_events) - ? OR received_at < ?`),
   };
+
+  // Ingest keys are checked on every report: cache the projects found. Only the store changes keys,
+  // so rotateIngestKey evicts the old entry and rotation takes effect at once.
+  const byKey = new Map<string, Project>();
+  let eventIdsSincePrune = 0;
 
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
   const knownProjects = new Set<string>();
 
-  function writeOne(r: PreparedReport, newProjects: Set<string>): IngestResult {
+  function writeOne(r: PreparedReport, newProjects: Set<string>, eventId: string | undefined): IngestResult | null {
     if (!knownProjects.has(r.project) && !newProjects.has(r.project)) {
-      stmt.ensureProject.run(r.project, randomBytes(16).toString('hex'), now().toISOString());
+      stmt.ensureProject.run(r.project, newIngestKey(), now().toISOString());
       newProjects.add(r.project);
+    }
+    if (eventId !== undefined) {
+      if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return null;
+      eventIdsSincePrune++;
     }
     const row = { ...r, requestHeaders: json(r.requestHeaders), extra: json(r.extra) };
     const existing = stmt.findGroup.get(r.fingerprint);
@@ -150,11 +192,18 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     return { id, fingerprint: r.fingerprint, count, created: !existing, regression: existing?.resolved === 1 };
   }
 
-  function writeBatch(batch: Pending[]): IngestResult[] {
+  function writeBatch(batch: Pending[]): Array<IngestResult | null> {
     const newProjects = new Set<string>();
     // IMMEDIATE: take the write lock before the first read, so a writer in another process is waited
     // out (busy_timeout) instead of failing the upgrade with SQLITE_BUSY_SNAPSHOT.
-    const results = db.transaction(() => batch.map((p) => writeOne(p.report, newProjects))).immediate();
+    const results = db.transaction(() => {
+      const written = batch.map((p) => writeOne(p.report, newProjects, p.eventId));
+      if (eventIdsSincePrune >= EVENT_ID_PRUNE_EVERY) {
+        eventIdsSincePrune = 0;
+        stmt.forgetEvents.run(EVENT_IDS_KEPT, new Date(now().getTime() - EVENT_ID_TTL_MS).toISOString());
+      }
+      return written;
+    }).immediate();
     for (const name of newProjects) knownProjects.add(name);
     return results;
   }
@@ -168,21 +217,21 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     flushScheduled = false;
     const batch = queue.splice(0, MAX_BATCH);
     if (queue.length > 0) scheduleFlush();
-    let results: IngestResult[];
+    let results: Array<IngestResult | null>;
     try {
       results = writeBatch(batch);
     } catch {
       // One bad report must not fail its neighbours: retry each alone, so only the culprit fails.
       for (const p of batch) {
         try {
-          p.resolve(writeBatch([p])[0]!);
+          p.resolve(writeBatch([p])[0] ?? null);
         } catch (err) {
           p.reject(err);
         }
       }
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i]!));
+    batch.forEach((p, i) => p.resolve(results[i] ?? null));
   }
 
   function scheduleFlush(): void {
@@ -212,12 +261,20 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     return s;
   }
 
+  function enqueue(report: PreparedReport, eventId?: string): Promise<IngestResult | null> {
+    return new Promise<IngestResult | null>((resolve, reject) => {
+      queue.push({ report, eventId, resolve, reject });
+      scheduleFlush();
+    });
+  }
+
   return {
-    ingest(report) {
-      return new Promise<IngestResult>((resolve, reject) => {
-        queue.push({ report, resolve, reject });
-        scheduleFlush();
-      });
+    async ingest(report) {
+      return (await enqueue(report))!;
+    },
+
+    ingestEvent(report, eventId) {
+      return enqueue(report, eventId);
     },
 
     async listErrors(q) {
@@ -286,6 +343,37 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       db.pragma(`application_id = ${APPLICATION_ID}`);
     },
 
+    async getProject(name) {
+      const row = stmt.projectByName.get(name);
+      if (!row) return null;
+      const c = stmt.projectCounts.get(name)!;
+      return { ...toProject(row), groups: c.groups, unresolved: c.unresolved ?? 0, events: c.events ?? 0 } satisfies ProjectDetails;
+    },
+
+    async createProject(name) {
+      const row = stmt.createProject.get(name, newIngestKey(), now().toISOString());
+      if (row) knownProjects.add(name);
+      return row ? toProject(row) : null;
+    },
+
+    async rotateIngestKey(name) {
+      const row = stmt.setKey.get(newIngestKey(), name);
+      if (!row) return null;
+      for (const [key, p] of byKey) if (p.name === name) byKey.delete(key);
+      return toProject(row);
+    },
+
+    async findProjectByKey(ingestKey) {
+      const cached = byKey.get(ingestKey);
+      if (cached) return cached;
+      const row = stmt.projectByKey.get(ingestKey);
+      if (!row) return null; // misses are not cached: guessed keys must not fill memory
+      if (byKey.size >= KEY_CACHE_MAX) byKey.clear();
+      const project = toProject(row);
+      byKey.set(ingestKey, project);
+      return project;
+    },
+
     close() {
       // Whatever is queued was not acknowledged yet; write it before closing rather than drop it.
       while (queue.length > 0) flush();
@@ -303,6 +391,14 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 /** Lets queued requests (and their group commits) run between two cleanup batches. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+function newIngestKey(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function toProject(r: ProjectRow): Project {
+  return { id: r.id, name: r.name, ingestKey: r.ingest_key, createdAt: r.created_at };
 }
 
 function escapeLike(s: string): string {

@@ -101,9 +101,30 @@ export interface CleanupResult {
   pagesFreed: number;
 }
 
+export interface Project {
+  /** Numeric, for Sentry DSNs. */
+  id: number;
+  name: string;
+  /** 32 lowercase hex characters; may only submit errors to this project. */
+  ingestKey: string;
+  createdAt: string;
+}
+
+export interface ProjectDetails extends Project {
+  /** Groups, unresolved groups, and occurrences over all groups. */
+  groups: number;
+  unresolved: number;
+  events: number;
+}
+
 export interface Store {
   /** Durable when the promise resolves: the reply may acknowledge the report. */
   ingest(report: PreparedReport): Promise<IngestResult>;
+  /**
+   * Like ingest, for a report that carries a client event id: null when the project already stored
+   * that id (a resend), in which case nothing is written. The id is recorded in the same transaction.
+   */
+  ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
   listErrors(query: ListQuery): Promise<{ errors: ErrorSummary[]; total: number }>;
   getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[] } | null>;
   /** False when there is no such group. */
@@ -113,6 +134,12 @@ export interface Store {
   cleanup(policy: CleanupPolicy): Promise<CleanupResult>;
   /** Resolves when a real, committed write succeeded just now; rejects with the storage error otherwise. */
   probeWrite(): Promise<void>;
+  getProject(name: string): Promise<ProjectDetails | null>;
+  /** Null when a project of that name exists already. */
+  createProject(name: string): Promise<Project | null>;
+  /** Replaces the ingest key; the old one stops working at once. Null for an unknown project. */
+  rotateIngestKey(name: string): Promise<Project | null>;
+  findProjectByKey(ingestKey: string): Promise<Project | null>;
   /** Writes whatever is queued, checkpoints and closes; synchronous, so it is safe in a crash handler. */
   close(): void;
 }

@@ -1,0 +1,226 @@
+// A Sentry event (as the official SDKs send it) -> our report and its parsed stack (pure, lenient: null means absent).
+import { randomUUID } from 'node:crypto';
+import type { ReportInput } from '../report-schema.js';
+import { isInApp, stripQueryAndFragment } from '../stack/parse.js';
+import type { Frame, ParsedStack } from '../stack/types.js';
+
+export interface SentryReport {
+  /** 32 lowercase hex characters. */
+  eventId: string;
+  input: ReportInput;
+  /** Innermost first, as the rest of the pipeline expects. */
+  stack: ParsedStack;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+const cut = (s: string | undefined, max: number) => (s === undefined ? undefined : s.length > max ? s.slice(0, max) : s);
+
+/** `values: [...]`, a bare list, or (seen from some SDKs) a bare object. */
+function listOf(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (isObj(v)) return Array.isArray(v.values) ? v.values : [v];
+  return [];
+}
+
+/** Dashed, braced or upper-case UUIDs -> 32 lowercase hex; anything else is not an id. */
+export function normaliseEventId(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const hex = v.replace(/[-{}]/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
+}
+
+/** Float seconds, numeric strings, or RFC 3339 (zone-less means UTC, unlike Date.parse). */
+export function eventTime(v: unknown): string | undefined {
+  let ms: number;
+  if (typeof v === 'number') ms = v * 1000;
+  else if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) ms = Number(v) * 1000;
+  else if (typeof v === 'string') {
+    const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(v) ? v : `${v}Z`;
+    ms = Date.parse(zoned);
+  } else return undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+interface SentryFrame {
+  file: string;
+  line: number | null;
+  column: number | null;
+  function: string;
+  inApp: boolean;
+  contextLine?: string;
+}
+
+function framesOf(exception: Obj): SentryFrame[] {
+  const stacktrace = isObj(exception.stacktrace) ? exception.stacktrace : undefined;
+  const frames = Array.isArray(stacktrace?.frames) ? stacktrace.frames : [];
+  return frames.filter(isObj).map((f) => {
+    const file = stripQueryAndFragment(str(f.filename) ?? str(f.abs_path) ?? '');
+    const fn = str(f.function) ?? '';
+    return {
+      file,
+      line: Number.isInteger(f.lineno) ? (f.lineno as number) : null,
+      column: Number.isInteger(f.colno) ? (f.colno as number) : null,
+      function: fn === '?' ? '' : fn,
+      // The SDK knows best (the browser marks all frames in-app); without its word, our rules decide.
+      inApp: typeof f.in_app === 'boolean' ? f.in_app : isInApp(file, fn),
+      contextLine: typeof f.context_line === 'string' ? f.context_line.trim() : undefined,
+    };
+  });
+}
+
+/** A traceback in the event's own language, so the UI shows what developers are used to reading. */
+function renderTraceback(platform: string, type: string, value: string, frames: SentryFrame[]): string {
+  const head = value ? `${type}: ${value}` : type;
+  if (frames.length === 0) return head;
+  if (platform === 'python') {
+    const lines = ['Traceback (most recent call last):'];
+    for (const f of frames) {
+      lines.push(`  File "${f.file}", line ${f.line ?? 0}, in ${f.function || '<module>'}`);
+      if (f.contextLine) lines.push(`    ${f.contextLine}`);
+    }
+    return `${lines.join('\n')}\n${head}\n`;
+  }
+  const at = [...frames].reverse().map((f) => {
+    const where = `${f.file}${f.line !== null ? `:${f.line}` : ''}${f.line !== null && f.column !== null ? `:${f.column}` : ''}`;
+    return f.function ? `    at ${f.function} (${where})` : `    at ${where}`;
+  });
+  return `${head}\n${at.join('\n')}`;
+}
+
+function messageOf(event: Obj): { text: string; template: string } | undefined {
+  const logentry = isObj(event.logentry) ? event.logentry : undefined;
+  const message = event.message;
+  const formatted =
+    str(logentry?.formatted) ?? (isObj(message) ? str(message.formatted) ?? str(message.message) : str(message)) ?? str(logentry?.message);
+  const template = str(logentry?.message) ?? (isObj(message) ? str(message.message) : undefined) ?? formatted;
+  return formatted === undefined ? undefined : { text: formatted, template: template ?? formatted };
+}
+
+function tagsOf(v: unknown): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  const pairs: unknown[][] = Array.isArray(v) ? v.filter(Array.isArray) : isObj(v) ? Object.entries(v) : [];
+  for (const [k, val] of pairs.slice(0, 100)) {
+    const key = cut(str(k), 200);
+    const value = val === null || val === undefined ? undefined : cut(typeof val === 'string' ? val : JSON.stringify(val), 200);
+    if (key !== undefined && value !== undefined) out[key] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A dict, a list of [k, v] pairs, or PHP's {k: [v]}. */
+function headersOf(v: unknown): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  const pairs: unknown[][] = Array.isArray(v) ? v.filter(Array.isArray) : isObj(v) ? Object.entries(v) : [];
+  for (const [k, val] of pairs) {
+    const value = Array.isArray(val) ? val.map(String).join(', ') : str(val);
+    if (typeof k === 'string' && value !== undefined) out[k] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function userIdOf(user: unknown): string | undefined {
+  if (!isObj(user)) return undefined;
+  const ip = str(user.ip_address);
+  return cut(str(user.id) ?? str(user.email) ?? (ip === '{{auto}}' ? undefined : ip), 200);
+}
+
+function fingerprintOf(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const parts = v
+    .filter((p) => p !== null && p !== undefined)
+    .map((p) => cut(typeof p === 'string' ? p : JSON.stringify(p), 500)!)
+    .filter((p) => p !== '')
+    .slice(0, 20);
+  return parts.length ? parts : undefined;
+}
+
+/** Browser SDKs say `javascript`; Node says `node`, Python `python`. */
+function isBrowser(event: Obj): boolean {
+  const sdk = isObj(event.sdk) ? str(event.sdk.name) : undefined;
+  return event.platform === 'javascript' || (sdk !== undefined && /^sentry\.javascript\.(browser|react|vue|angular|svelte|ember|solid)/.test(sdk));
+}
+
+/**
+ * The main exception is the last of the chain; its last frame is where it was raised, preferring
+ * the last in-app one. A message-only event groups by its message template (un-interpolated, so
+ * `payment failed for %s` is one group), unless the client sent its own fingerprint.
+ */
+export function eventToReport(event: Obj, project: string, headerEventId?: unknown): SentryReport {
+  const eventId = normaliseEventId(headerEventId) ?? normaliseEventId(event.event_id) ?? randomUUID().replaceAll('-', '');
+  const platform = str(event.platform) ?? '';
+  const exceptions = listOf(event.exception)
+    .filter(isObj)
+    .filter((e) => str(e.type) !== undefined || str(e.value) !== undefined);
+  const main = exceptions.at(-1);
+  const message = messageOf(event);
+
+  let exceptionType: string;
+  let text: string;
+  let traceback: string;
+  let frames: SentryFrame[] = [];
+  let override = fingerprintOf(event.fingerprint);
+  if (main) {
+    frames = framesOf(main);
+    exceptionType = str(main.type) ?? 'Error';
+    text = str(main.value) ?? message?.text ?? '';
+    traceback = renderTraceback(platform, exceptionType, text, frames);
+  } else {
+    exceptionType = 'Message';
+    text = message?.text ?? '';
+    traceback = '';
+    const threads = listOf(event.threads).filter(isObj);
+    if (threads.length === 1) frames = framesOf(threads[0]!);
+    override ??= ['message', cut(firstLines(message?.template ?? ''), 500) || '(no message)'];
+  }
+
+  const request = isObj(event.request) ? event.request : undefined;
+  const innermostFirst: Frame[] = [...frames].reverse().map(({ contextLine: _c, ...f }) => f);
+  const extra: Obj = {};
+  const tags = tagsOf(event.tags);
+  if (tags) extra.tags = tags;
+  if (isObj(event.contexts)) extra.contexts = event.contexts;
+  if (isObj(event.extra) && Object.keys(event.extra).length) extra.extra = event.extra;
+  extra.sentry = {
+    event_id: eventId,
+    level: str(event.level),
+    platform: platform || undefined,
+    logger: str(event.logger),
+    transaction: str(event.transaction) ?? str(event.culprit),
+    server_name: str(event.server_name),
+    sdk: isObj(event.sdk) ? `${str(event.sdk.name) ?? ''}/${str(event.sdk.version) ?? ''}` : undefined,
+    handled: exceptions.some((e) => isObj(e.mechanism) && e.mechanism.handled === false) ? false : undefined,
+  };
+
+  const input: ReportInput = {
+    project,
+    exception_type: cut(exceptionType, 200)!,
+    message: text,
+    traceback,
+    request_url: cut(str(request?.url), 8192),
+    request_method: cut(str(request?.method), 10),
+    request_headers: headersOf(request?.headers),
+    user_id: userIdOf(event.user),
+    extra,
+    source: isBrowser(event) ? 'browser' : 'server',
+    release: cut(str(event.release), 200),
+    environment: cut(str(event.environment), 100),
+    timestamp: eventTime(event.timestamp),
+    fingerprint: override,
+  };
+  return { eventId, input, stack: { format: 'unknown', frames: innermostFirst } };
+}
+
+/** Sentry keeps the first two non-empty lines of a message for grouping. */
+function firstLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 2)
+    .join('\n');
+}

@@ -1,0 +1,150 @@
+// The Sentry ingestion endpoints (/api/:projectId/envelope/ and /store/), so unmodified Sentry SDKs report here.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../auth.js';
+import type { Cors } from '../cors.js';
+import { errors } from '../errors.js';
+import { prepareValidReport } from '../ingest/pipeline.js';
+import { reportSchema } from '../ingest/report-schema.js';
+import type { KeyMatcher } from '../ingest/scrub.js';
+import { keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
+import { parseEnvelope } from '../ingest/sentry/envelope.js';
+import { eventToReport } from '../ingest/sentry/event-to-report.js';
+import { readBody } from '../ingest/sentry/read-body.js';
+import type { IngestListener, Project, Store } from '../store/types.js';
+import { parseOrThrow } from '../validation.js';
+
+export interface SentryRoutesDeps {
+  store: Store;
+  isSecret: KeyMatcher;
+  now: () => Date;
+  onIngested: IngestListener;
+  authenticate: Authenticator;
+  cors: Cors;
+  /** Bytes on the wire (MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** An envelope after decompression (MAX_DECOMPRESSED_BYTES). */
+  maxDecompressedBytes: number;
+}
+
+/** Sentry's own cap on one event after decompression. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The project whose key the Sentry request carried, once known. */
+    sentryProject?: Project;
+  }
+}
+
+const PROJECT_ID = ':projectId(^\\d{1,15})';
+
+export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, deps) => {
+  const { store, isSecret, now, onIngested, authenticate, cors } = deps;
+
+  // SDKs send no content type (Node), text/plain (browsers), x-sentry-envelope (Python) or JSON
+  // (store), compressed or not: take the raw stream whatever it says.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
+    const isStore = request.routeOptions.url?.includes('/store') ?? false;
+    return readBody(payload as import('node:stream').Readable, request.headers['content-encoding'], {
+      compressed: deps.maxBodyBytes,
+      decompressed: isStore ? Math.min(MAX_EVENT_BYTES, deps.maxDecompressedBytes) : deps.maxDecompressedBytes,
+    });
+  });
+
+  // On every reply, errors and 429s included: a browser hides a response without them, and an SDK
+  // that cannot read the rate-limit headers never backs off.
+  app.addHook('onSend', async (request, reply, payload) => {
+    cors.apply(reply, request.headers.origin);
+    if (reply.statusCode === 429) {
+      const seconds = Number(reply.getHeader('retry-after')) || 60;
+      reply.header('x-sentry-rate-limits', `${seconds}::project:rate_limited`);
+    }
+    // Stopped mid-body (a bomb or an oversized upload): close rather than read the rest.
+    if (reply.statusCode === 413) reply.header('connection', 'close');
+    if (reply.statusCode >= 400) reply.header('x-sentry-error', errorCode(payload));
+    return payload;
+  });
+
+  // Keys in the query or headers are checked before the body is read; the envelope dsn only after.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS') return;
+    if (!cors.allows(request.headers.origin)) throw errors.originNotAllowed(request.headers.origin!);
+    const key = keyFromRequest(request.query as Record<string, unknown>, request.headers);
+    if (key !== undefined) request.sentryProject = await projectFor(key, request);
+  });
+
+  async function projectFor(key: string, request: FastifyRequest): Promise<Project> {
+    const principal = await authenticate(key, { operatorAllowed: false });
+    if (principal?.kind !== 'ingest') throw errors.unauthorized();
+    const { projectId } = request.params as { projectId: string };
+    if (principal.project.id !== Number(projectId)) throw errors.wrongProject(principal.project.name);
+    return principal.project;
+  }
+
+  async function ingest(event: unknown, project: Project, headerEventId: unknown): Promise<{ id: string }> {
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
+    const sentry = eventToReport(event as Record<string, unknown>, project.name, headerEventId);
+    const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: now() }, sentry.stack);
+    const result = await store.ingestEvent(report, sentry.eventId);
+    if (result) onIngested(result, report); // null: a resend of an event already stored
+    return { id: sentry.eventId };
+  }
+
+  async function handleEnvelope(request: FastifyRequest): Promise<{ id?: string }> {
+    const envelope = parseEnvelope(bodyOf(request));
+    const dsnKey = keyFromDsn(envelope.header.dsn);
+    let project = request.sentryProject;
+    if (project === undefined) {
+      if (dsnKey === undefined) throw errors.sentryAuthMissing();
+      project = await projectFor(dsnKey, request);
+    } else if (dsnKey !== undefined && dsnKey !== project.ingestKey) {
+      throw errors.sentryAuthConflict();
+    }
+    // At most one event per envelope; sessions, client reports, attachments, transactions and types
+    // not invented yet are accepted and dropped.
+    const item = envelope.items.find((i) => i.type === 'event');
+    if (!item) return {};
+    if (item.payload.length > MAX_EVENT_BYTES) throw errors.decompressedTooLarge(MAX_EVENT_BYTES);
+    return ingest(parseJson(item.payload), project, envelope.header.event_id);
+  }
+
+  async function handleStore(request: FastifyRequest): Promise<{ id?: string }> {
+    // Relay takes an envelope on /store/ too when it says so.
+    if (/^application\/x-sentry-envelope/i.test(request.headers['content-type'] ?? '')) return handleEnvelope(request);
+    const project = request.sentryProject;
+    if (project === undefined) throw errors.sentryAuthMissing();
+    const body = bodyOf(request);
+    if (body.length === 0) throw errors.invalidEvent('the body is empty');
+    return ingest(parseJson(body), project, undefined);
+  }
+
+  const config = { access: 'sentry' as const };
+  for (const [kind, handler] of [['envelope', handleEnvelope], ['store', handleStore]] as const) {
+    for (const url of [`/api/${PROJECT_ID}/${kind}/`, `/api/${PROJECT_ID}/${kind}`]) {
+      app.post(url, { config }, handler);
+      app.options(url, { config }, async (request, reply) => {
+        cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
+        return reply.code(204).send();
+      });
+    }
+  }
+};
+
+function bodyOf(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw errors.invalidEvent(`not JSON (${(err as Error).message})`);
+  }
+}
+
+/** The catalogue code of an error reply, for X-Sentry-Error. */
+function errorCode(payload: unknown): string {
+  if (typeof payload !== 'string') return 'error';
+  return /"code":"([a-z_]{1,40})"/.exec(payload)?.[1] ?? 'error';
+}
