@@ -5,6 +5,7 @@ import type { Db } from './open-database.js';
 import type {
   ErrorGroup,
   ErrorSummary,
+  HourlyCount,
   IngestResult,
   ListQuery,
   Occurrence,
@@ -104,6 +105,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
     setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
     projects: db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name'),
+    // The ids travel as one JSON array, so a whole page is one prepared statement and one read.
+    hourlyCounts: db.prepare<[string, string, string], { error_id: number; hour: string; count: number }>(`
+      SELECT error_id, hour, count FROM error_hourly_counts
+      WHERE error_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour <= ?`),
   };
 
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
@@ -222,6 +227,13 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
     async listProjects() {
       return stmt.projects.all().map((r) => r.name);
+    },
+
+    async hourlyCounts(errorIds, fromHour, toHour): Promise<HourlyCount[]> {
+      if (errorIds.length === 0) return [];
+      return stmt.hourlyCounts
+        .all(JSON.stringify(errorIds), fromHour, toHour)
+        .map((r) => ({ errorId: r.error_id, hour: r.hour, count: r.count }));
     },
 
     close() {

@@ -75,6 +75,13 @@ export interface Occurrence {
   environment: string | null;
 }
 
+export interface HourlyCount {
+  errorId: number;
+  /** 'YYYY-MM-DDTHH:00:00Z' */
+  hour: string;
+  count: number;
+}
+
 export interface ListQuery {
   project?: string;
   resolved?: boolean;
@@ -93,5 +100,10 @@ export interface Store {
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;
+  /**
+   * Occurrences per hour of the given groups, from `fromHour` to `toHour` inclusive
+   * (hours as 'YYYY-MM-DDTHH:00:00Z'), in one read for a whole page; hours without any are absent.
+   */
+  hourlyCounts(errorIds: number[], fromHour: string, toHour: string): Promise<HourlyCount[]>;
   close(): void;
 }
