@@ -113,6 +113,7 @@ const securityHeaders = {
   },
   crossOriginResourcePolicy: false,
   referrerPolicy: { policy: 'no-referrer' as const },
+  xFrameOptions: { action: 'deny' as const },
   strictTransportSecurity: false,
 };
 

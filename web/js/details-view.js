@@ -67,7 +67,7 @@ function view({ error: e, occurrences }, ctx, token, reload) {
         e.resolved_at ? fact('Resolved', timeEl(e.resolved_at)) : null,
         e.release ? fact('Release', e.release) : null,
         e.environment ? fact('Environment', e.environment) : null,
-        e.file ? fact('Crash frame', `${e.file}${e.line ? `:${e.line}` : ''}${e.function ? ` in ${e.function}` : ''}`) : null,
+        e.file ? fact('Crash frame', `${e.file}${e.line ? `:${e.line}` : ''}${e.function ? ` in ${e.function}` : ''}`, true) : null,
       ),
       h('div', { class: 'actions' }, button),
       problem,
@@ -138,7 +138,7 @@ function occurrence(o) {
     h(
       'dl',
       { class: 'facts' },
-      fact('Request', request || '—'),
+      fact('Request', request || '—', true),
       fact('User', o.user_id ?? '—'),
       fact('Release', o.release ?? '—'),
       fact('Environment', o.environment ?? '—'),
@@ -159,6 +159,6 @@ function keyValues(title, obj) {
   );
 }
 
-function fact(label, value) {
-  return h('div', {}, h('dt', {}, label), h('dd', {}, value));
+function fact(label, value, wide = false) {
+  return h('div', { class: wide ? 'wide' : null }, h('dt', {}, label), h('dd', {}, value));
 }
