@@ -104,7 +104,7 @@ afterEach(async () => {
   expect(consoleLines.filter((l) => /Content Security Policy|pageerror/i.test(l))).toEqual([]);
   for (const url of [...requests, page.url()]) expect(url).not.toContain(API_KEY);
   // The profile is shared by the file's tests: each starts signed out.
-  if (page.url().startsWith(base)) await page.evaluate(() => localStorage.clear());
+  if (page.url().startsWith(base)) await page.evaluate('localStorage.clear()');
   await page.close();
 });
 
@@ -130,7 +130,7 @@ describe('signing in', () => {
     await p.getByLabel('API key').fill('not-the-key-at-all-000');
     await p.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => p.locator('#sign-in-error').textContent()).toContain('not accepted');
-    expect(await p.evaluate(() => localStorage.length)).toBe(0);
+    expect(await p.evaluate('localStorage.length')).toBe(0);
 
     await p.getByLabel('API key').fill(API_KEY);
     await p.getByRole('button', { name: 'Sign in' }).click();
@@ -143,7 +143,7 @@ describe('signing in', () => {
 
     await p.getByRole('button', { name: 'Sign out' }).click();
     await p.getByLabel('API key').waitFor();
-    expect(await p.evaluate(() => localStorage.length)).toBe(0);
+    expect(await p.evaluate('localStorage.length')).toBe(0);
     await p.reload();
     await p.getByLabel('API key').waitFor();
     expect(await p.locator('table.errors').count()).toBe(0);
@@ -260,13 +260,13 @@ describe('the list', () => {
     await settled(p);
     await p.getByLabel('Search').focus();
     await p.keyboard.press('Tab');
-    expect(await p.evaluate(() => document.activeElement?.textContent)).toContain('<b>Bold</b>Error');
+    expect(await p.evaluate('document.activeElement?.textContent')).toContain('<b>Bold</b>Error');
     await p.keyboard.press('Tab');
     await p.keyboard.press('Enter');
     await p.locator('#error-title').waitFor();
     expect(await p.locator('#error-title').textContent()).toBe('TypeError');
     await p.keyboard.press('Tab');
-    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('← All errors');
+    expect(await p.evaluate('document.activeElement?.textContent')).toBe('← All errors');
   });
 });
 
@@ -305,7 +305,7 @@ describe('the details', () => {
     await p.getByRole('button', { name: 'Resolve' }).click();
     await p.getByRole('button', { name: 'Reopen' }).waitFor();
     expect(await p.locator('.summary .status').textContent()).toBe('Resolved');
-    const stored = await (await fetch(`${base}/api/errors/${ids.blog}`, { headers: { 'x-api-key': API_KEY } })).json();
+    const stored = (await (await fetch(`${base}/api/errors/${ids.blog}`, { headers: { 'x-api-key': API_KEY } })).json()) as { error: { resolved: boolean } };
     expect(stored.error.resolved).toBe(true);
 
     // Back to the list (filters kept): the resolved group is gone from the unresolved view.
@@ -317,7 +317,7 @@ describe('the details', () => {
     await p.getByRole('button', { name: 'Reopen' }).click();
     await p.getByRole('button', { name: 'Resolve' }).waitFor();
     expect(await p.locator('.summary .status').textContent()).toBe('Unresolved');
-    const reopened = await (await fetch(`${base}/api/errors/${ids.blog}`, { headers: { 'x-api-key': API_KEY } })).json();
+    const reopened = (await (await fetch(`${base}/api/errors/${ids.blog}`, { headers: { 'x-api-key': API_KEY } })).json()) as { error: { resolved: boolean } };
     expect(reopened.error.resolved).toBe(false);
   });
 
@@ -349,9 +349,9 @@ describe('hostile content', () => {
 
     // Nothing was parsed into elements, nothing ran, nothing was fetched.
     expect(await p.locator('main img, main script, main iframe, main b, main svg[onload]').count()).toBe(0);
-    expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await p.evaluate('window.__pwned')).toBeUndefined();
     await p.waitForTimeout(300);
-    expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await p.evaluate('window.__pwned')).toBeUndefined();
     expect(requests.filter((u) => new URL(u).pathname === '/x')).toEqual([]);
     await screenshot(p, 'details-hostile-desktop');
   });
@@ -376,7 +376,7 @@ describe('projects', () => {
 
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     await cards.nth(1).getByRole('button', { name: 'Copy the DSN' }).click();
-    await expect.poll(() => p.evaluate(() => navigator.clipboard.readText())).toBe(`http://${'f'.repeat(32)}@127.0.0.1:5010/1`);
+    await expect.poll(() => p.evaluate('navigator.clipboard.readText()')).toBe(`http://${'f'.repeat(32)}@127.0.0.1:5010/1`);
 
     expect(await accessibilityViolations(p)).toEqual([]);
     await cards.nth(0).getByRole('link', { name: 'blog' }).click();
@@ -390,21 +390,21 @@ describe('a phone-sized screen', () => {
     const p = await newPage(390);
     await p.goto(base);
     await p.getByLabel('API key').waitFor();
-    expect(await p.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await p.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
     await signIn(p);
     await settled(p);
-    expect(await p.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await p.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(p, 'list-phone');
     await p.goto(`${base}/?error=${ids.blog}`);
     await p.locator('article.occurrence').first().waitFor();
-    expect(await p.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await p.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(p, 'details-phone');
     await p.goto(`${base}/?error=${ids.hostile}`);
     await p.locator('article.occurrence').first().waitFor();
-    expect(await p.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await p.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
     await p.goto(`${base}/?view=projects`);
     await p.locator('li.project').first().waitFor();
-    expect(await p.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await p.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
     expect(await p.locator('meta[name="viewport"]').getAttribute('content')).toContain('width=device-width');
     for (const name of ['list-phone', 'details-phone', 'list-desktop', 'details-desktop']) expect(existsSync(join(ARTIFACTS, `${name}.png`))).toBe(true);
   });
