@@ -1,6 +1,7 @@
 // Builds the Fastify app from its dependencies; never listens (tests use app.inject).
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
+import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { createAuthenticator, type Principal } from './auth.js';
@@ -97,6 +98,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.code(404).send(errors.routeNotFound(request.method, request.url.split('?')[0]!).toBody()),
   );
 
+  await app.register(helmet, securityHeaders);
   await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
 
   // Everything under /api: rate limited per client IP, then the operator key.
@@ -156,6 +158,33 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
 
   return app;
 }
+
+/**
+ * Every string the UI shows comes from whoever sent the error, so the page may run only its own
+ * files: no inline script or style, no eval, no framing. HSTS is left to the TLS-terminating proxy
+ * (the service itself speaks plain HTTP), and resources stay loadable cross-origin so a script
+ * served from web/ can be embedded by the applications that report here.
+ */
+const securityHeaders = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      manifestSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginResourcePolicy: false,
+  referrerPolicy: { policy: 'no-referrer' as const },
+  xFrameOptions: { action: 'deny' as const },
+  strictTransportSecurity: false,
+};
 
 /** Maps anything thrown while serving a request onto the error catalogue. */
 function toAppError(err: FastifyError, config: Readonly<Config>): AppError {

@@ -8,6 +8,7 @@ import { parseStack } from '../ingest/stack/parse.js';
 import type { IngestListener, Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 import { groupToApi, ingestReply, occurrenceToApi, summaryToApi } from './serialize.js';
+import { buildTrends, trendHours } from './trend.js';
 
 export interface ErrorRoutesDeps {
   store: Store;
@@ -51,7 +52,10 @@ export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { st
     const q = parseOrThrow(listQuerySchema, request.query);
     const query = { ...q, limit: q.limit ?? 50, offset: q.offset ?? 0 };
     const { errors: rows, total } = await store.listErrors(query);
-    return { errors: rows.map(summaryToApi), total, limit: query.limit, offset: query.offset };
+    const hours = trendHours(now());
+    const ids = rows.map((r) => r.id);
+    const trends = buildTrends(ids, await store.hourlyCounts(ids, hours[0]!, hours.at(-1)!), hours);
+    return { errors: rows.map((r) => ({ ...summaryToApi(r), trend: trends.get(r.id)! })), total, limit: query.limit, offset: query.offset };
   });
 
   app.get('/api/errors/:id', async (request) => {

@@ -6,6 +6,7 @@ import type {
   CleanupResult,
   ErrorGroup,
   ErrorSummary,
+  HourlyCount,
   IngestResult,
   ListQuery,
   Occurrence,
@@ -157,6 +158,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     forgetEvents: db.prepare(`
       DELETE FROM sentry_events
       WHERE seq <= (SELECT coalesce(max(seq), 0) FROM sentry_events) - ? OR received_at < ?`),
+    // The ids travel as one JSON array, so a whole page is one prepared statement and one read.
+    hourlyCounts: db.prepare<[string, string, string], { error_id: number; hour: string; count: number }>(`
+      SELECT error_id, hour, count FROM error_hourly_counts
+      WHERE error_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour <= ?`),
   };
 
   // Ingest keys are checked on every report: cache the projects found. Only the store changes keys,
@@ -372,6 +377,13 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const project = toProject(row);
       byKey.set(ingestKey, project);
       return project;
+    },
+
+    async hourlyCounts(errorIds, fromHour, toHour): Promise<HourlyCount[]> {
+      if (errorIds.length === 0) return [];
+      return stmt.hourlyCounts
+        .all(JSON.stringify(errorIds), fromHour, toHour)
+        .map((r) => ({ errorId: r.error_id, hour: r.hour, count: r.count }));
     },
 
     close() {

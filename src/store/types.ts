@@ -75,6 +75,13 @@ export interface Occurrence {
   environment: string | null;
 }
 
+export interface HourlyCount {
+  errorId: number;
+  /** 'YYYY-MM-DDTHH:00:00Z' */
+  hour: string;
+  count: number;
+}
+
 export interface ListQuery {
   project?: string;
   resolved?: boolean;
@@ -140,6 +147,11 @@ export interface Store {
   /** Replaces the ingest key; the old one stops working at once. Null for an unknown project. */
   rotateIngestKey(name: string): Promise<Project | null>;
   findProjectByKey(ingestKey: string): Promise<Project | null>;
+  /**
+   * Occurrences per hour of the given groups, from `fromHour` to `toHour` inclusive
+   * (hours as 'YYYY-MM-DDTHH:00:00Z'), in one read for a whole page; hours without any are absent.
+   */
+  hourlyCounts(errorIds: number[], fromHour: string, toHour: string): Promise<HourlyCount[]>;
   /** Writes whatever is queued, checkpoints and closes; synchronous, so it is safe in a crash handler. */
   close(): void;
 }

@@ -1,0 +1,28 @@
+// The 24-hour trend of the list: hourly counts laid out as fixed buckets, oldest hour first.
+import type { HourlyCount } from '../store/types.js';
+
+export const TREND_HOURS = 24;
+const HOUR_MS = 3_600_000;
+
+/** Same key the store writes: the timestamp cut to its UTC hour. */
+export function hourKey(t: Date): string {
+  return `${t.toISOString().slice(0, 13)}:00:00Z`;
+}
+
+/** The last TREND_HOURS hours ending with the one `now` falls in, oldest first. */
+export function trendHours(now: Date): string[] {
+  const current = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+  return Array.from({ length: TREND_HOURS }, (_, i) => hourKey(new Date(current - (TREND_HOURS - 1 - i) * HOUR_MS)));
+}
+
+/** One array of TREND_HOURS numbers per id; hours with no row count zero. */
+export function buildTrends(ids: number[], counts: HourlyCount[], hours: string[]): Map<number, number[]> {
+  const index = new Map(hours.map((h, i) => [h, i]));
+  const trends = new Map(ids.map((id) => [id, new Array<number>(hours.length).fill(0)]));
+  for (const c of counts) {
+    const i = index.get(c.hour);
+    const trend = trends.get(c.errorId);
+    if (i !== undefined && trend) trend[i] = c.count;
+  }
+  return trends;
+}

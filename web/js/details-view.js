@@ -1,0 +1,164 @@
+// One error group: traceback with the crash frame marked, parsed frames, last occurrences, resolve/reopen.
+import { announce, h, replace, timeEl } from './dom.js';
+import { errorState, status } from './list-view.js';
+
+export function renderDetails(main, params, ctx, token) {
+  const id = params.get('error') ?? '';
+  const back = new URLSearchParams(params);
+  back.delete('error');
+  const backUrl = back.toString() ? `/?${back}` : '/';
+  const backLink = h('a', { class: 'back', href: backUrl, 'data-nav': true }, '← All errors');
+  document.title = 'Error · error-tracker';
+
+  const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'state' }, 'Loading the error…'));
+  replace(main, backLink, body);
+
+  const load = () =>
+    ctx.api.getError(id).then(
+      (data) => {
+        if (!ctx.isCurrent(token)) return;
+        body.setAttribute('aria-busy', 'false');
+        replace(body, ...view(data, ctx, token, load));
+        document.title = `${data.error.exception_type} · error-tracker`;
+      },
+      (err) => {
+        if (!ctx.isCurrent(token)) return;
+        body.setAttribute('aria-busy', 'false');
+        replace(body, err.status === 404 || err.status === 400 ? errorState(`There is no error ${id}. It may have been deleted.`) : errorState(`Could not load the error: ${err.message}`, load));
+      },
+    );
+  load();
+}
+
+function view({ error: e, occurrences }, ctx, token, reload) {
+  const button = h('button', { type: 'button', class: 'primary', id: 'toggle-resolved' }, e.resolved ? 'Reopen' : 'Resolve');
+  const problem = h('p', { class: 'form-error', role: 'alert' });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    replace(problem);
+    try {
+      await ctx.api.setResolved(e.id, !e.resolved);
+      if (!ctx.isCurrent(token)) return;
+      announce(ctx.live, e.resolved ? 'Reopened.' : 'Resolved.');
+      await reload();
+      document.getElementById('toggle-resolved')?.focus();
+    } catch (err) {
+      button.disabled = false;
+      replace(problem, `Could not ${e.resolved ? 'reopen' : 'resolve'}: ${err.message}`);
+    }
+  });
+
+  const frames = e.frames ?? [];
+  const crashIndex = crashFrameIndex(frames);
+  return [
+    h(
+      'section',
+      { class: 'summary card', 'aria-labelledby': 'error-title' },
+      h('div', { class: 'title-row' }, h('h1', { id: 'error-title', class: 'type' }, e.exception_type), status(e.resolved)),
+      h('p', { class: 'full-message' }, e.message || '(no message)'),
+      h(
+        'dl',
+        { class: 'facts' },
+        fact('Project', e.project),
+        fact('Source', e.source),
+        fact('Events', e.count.toLocaleString('en')),
+        fact('First seen', timeEl(e.first_seen)),
+        fact('Last seen', timeEl(e.last_seen)),
+        e.resolved_at ? fact('Resolved', timeEl(e.resolved_at)) : null,
+        e.release ? fact('Release', e.release) : null,
+        e.environment ? fact('Environment', e.environment) : null,
+        e.file ? fact('Crash frame', `${e.file}${e.line ? `:${e.line}` : ''}${e.function ? ` in ${e.function}` : ''}`, true) : null,
+      ),
+      h('div', { class: 'actions' }, button),
+      problem,
+    ),
+    h('section', { 'aria-labelledby': 'tb-title' }, h('h2', { id: 'tb-title' }, 'Traceback'), traceback(e)),
+    frames.length
+      ? h(
+          'section',
+          { 'aria-labelledby': 'frames-title' },
+          h('h2', { id: 'frames-title' }, 'Frames ', h('span', { class: 'muted' }, '(innermost first)')),
+          h(
+            'ol',
+            { class: 'frames' },
+            frames.map((fr, i) =>
+              h(
+                'li',
+                { class: i === crashIndex ? 'crash' : fr.in_app ? '' : 'lib' },
+                h('span', { class: 'fn' }, fr.function || '(anonymous)'),
+                ' ',
+                h('span', { class: 'loc' }, `${fr.file}${fr.line !== null ? `:${fr.line}` : ''}${fr.column !== null && fr.column !== undefined ? `:${fr.column}` : ''}`),
+                i === crashIndex ? h('span', { class: 'tag crash-tag' }, 'crash frame') : fr.in_app ? null : h('span', { class: 'tag' }, 'library'),
+              ),
+            ),
+          ),
+        )
+      : null,
+    h(
+      'section',
+      { 'aria-labelledby': 'occ-title' },
+      h('h2', { id: 'occ-title' }, 'Last occurrences'),
+      occurrences.length ? occurrences.map(occurrence) : h('p', { class: 'state' }, 'No occurrences are kept for this error.'),
+    ),
+  ];
+}
+
+/** The innermost in-app frame, else the innermost: the same rule the fingerprint uses. */
+function crashFrameIndex(frames) {
+  const i = frames.findIndex((f) => f.in_app);
+  return frames.length === 0 ? -1 : i === -1 ? 0 : i;
+}
+
+/** The traceback line by line; the crash frame's line is marked. */
+function traceback(e) {
+  const lines = (e.traceback || '').replace(/\n$/, '').split('\n');
+  if (lines.length === 1 && lines[0] === '') return h('p', { class: 'state' }, 'No traceback was sent.');
+  const hits = [];
+  if (e.file) {
+    lines.forEach((l, i) => {
+      if (l.includes(e.file) && (e.line === null || new RegExp(`(:|line )${e.line}\\b`).test(l))) hits.push(i);
+    });
+  }
+  // Python prints the innermost frame last; the JavaScript engines print it first.
+  const crash = /^Traceback \(most recent call last\)/m.test(e.traceback) ? hits.at(-1) : hits[0];
+  return h(
+    'pre',
+    { class: 'traceback', tabindex: 0, 'aria-label': 'Traceback' },
+    lines.map((l, i) => (i === crash ? h('mark', { class: 'crash-line', title: 'crash frame' }, l, '\n') : `${l}\n`)),
+  );
+}
+
+function occurrence(o) {
+  const request = [o.request_method, o.request_url].filter(Boolean).join(' ');
+  return h(
+    'article',
+    { class: 'occurrence card' },
+    h('h3', {}, timeEl(o.timestamp)),
+    o.message ? h('p', { class: 'full-message' }, o.message) : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      fact('Request', request || '—', true),
+      fact('User', o.user_id ?? '—'),
+      fact('Release', o.release ?? '—'),
+      fact('Environment', o.environment ?? '—'),
+    ),
+    keyValues('Headers', o.request_headers),
+    keyValues('Extra', o.extra),
+  );
+}
+
+function keyValues(title, obj) {
+  const entries = obj && typeof obj === 'object' ? Object.entries(obj) : [];
+  if (entries.length === 0) return null;
+  return h(
+    'table',
+    { class: 'kv' },
+    h('caption', {}, title),
+    h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, typeof v === 'string' ? v : JSON.stringify(v, null, 2))))),
+  );
+}
+
+function fact(label, value, wide = false) {
+  return h('div', { class: wide ? 'wide' : null }, h('dt', {}, label), h('dd', {}, value));
+}

@@ -1,0 +1,202 @@
+// The list of error groups: filters kept in the query string, 25 a page, newest first.
+import { announce, h, replace, s, timeEl } from './dom.js';
+
+export const PAGE_SIZE = 25;
+const SEARCH_DELAY_MS = 300;
+
+/** The filters as the URL states them; the defaults are left out of the URL. */
+export function filtersFrom(params) {
+  const status = ['resolved', 'all'].includes(params.get('status')) ? params.get('status') : 'unresolved';
+  const source = ['browser', 'server'].includes(params.get('source')) ? params.get('source') : '';
+  const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
+  return { project: params.get('project') ?? '', status, source, q: params.get('q') ?? '', page };
+}
+
+export function listUrl(f) {
+  const p = new URLSearchParams();
+  if (f.project) p.set('project', f.project);
+  if (f.status !== 'unresolved') p.set('status', f.status);
+  if (f.source) p.set('source', f.source);
+  if (f.q) p.set('q', f.q);
+  if (f.page > 1) p.set('page', String(f.page));
+  const text = p.toString();
+  return text ? `/?${text}` : '/';
+}
+
+export function renderList(main, params, ctx, token) {
+  const f = filtersFrom(params);
+  document.title = 'Errors · error-tracker';
+
+  const projectSelect = h('select', { id: 'f-project' }, h('option', { value: '' }, 'All projects'));
+  if (f.project) projectSelect.append(h('option', { value: f.project, selected: true }, f.project));
+  const statusSelect = select('f-status', f.status, [['unresolved', 'Unresolved'], ['resolved', 'Resolved'], ['all', 'All']]);
+  const sourceSelect = select('f-source', f.source, [['', 'All sources'], ['browser', 'Browser'], ['server', 'Server']]);
+  const search = h('input', { id: 'f-search', type: 'search', value: f.q, placeholder: 'Type or message', autocomplete: 'off' });
+
+  const apply = (changes) => ctx.navigate(listUrl({ ...filtersFrom(new URLSearchParams(location.search)), ...changes, page: 1 }), { replace: 'q' in changes });
+  projectSelect.addEventListener('change', () => apply({ project: projectSelect.value }));
+  statusSelect.addEventListener('change', () => apply({ status: statusSelect.value }));
+  sourceSelect.addEventListener('change', () => apply({ source: sourceSelect.value }));
+  let timer;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => apply({ q: search.value.trim() }), SEARCH_DELAY_MS);
+  });
+
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter errors', onsubmit: (e) => (e.preventDefault(), clearTimeout(timer), apply({ q: search.value.trim() })) },
+    field('Project', 'f-project', projectSelect),
+    field('Status', 'f-status', statusSelect),
+    field('Source', 'f-source', sourceSelect),
+    field('Search', 'f-search', search),
+  );
+  const results = h('section', { class: 'results', 'aria-labelledby': 'list-title', 'aria-busy': 'true' }, h('p', { class: 'state' }, 'Loading errors…'));
+  const hadFocus = document.activeElement?.id;
+  replace(main, h('div', { class: 'list-head' }, h('h1', { id: 'list-title' }, 'Errors')), form, results);
+  // Re-rendering after a filter change must not throw the keyboard user back to the top.
+  if (hadFocus && main.querySelector(`#${hadFocus}`)) {
+    const el = main.querySelector(`#${hadFocus}`);
+    el.focus();
+    if (el === search) search.setSelectionRange(search.value.length, search.value.length);
+  }
+
+  ctx.api.projects().then(
+    ({ projects }) => {
+      if (!ctx.isCurrent(token)) return;
+      for (const name of projects) if (name !== f.project) projectSelect.append(h('option', { value: name }, name));
+    },
+    () => {}, // the list below reports the failure
+  );
+
+  const query = {
+    project: f.project,
+    resolved: f.status === 'all' ? undefined : String(f.status === 'resolved'),
+    source: f.source,
+    search: f.q,
+    limit: PAGE_SIZE,
+    offset: (f.page - 1) * PAGE_SIZE,
+  };
+  ctx.api.listErrors(query).then(
+    (page) => {
+      if (!ctx.isCurrent(token)) return;
+      results.setAttribute('aria-busy', 'false');
+      if (page.errors.length === 0 && page.total > 0 && f.page > 1) {
+        ctx.navigate(listUrl({ ...f, page: Math.ceil(page.total / PAGE_SIZE) }), { replace: true });
+        return;
+      }
+      replace(results, ...table(page, f));
+      announce(ctx.live, page.total === 1 ? '1 error group' : `${page.total} error groups`);
+    },
+    (err) => {
+      if (!ctx.isCurrent(token)) return;
+      results.setAttribute('aria-busy', 'false');
+      replace(results, errorState(`Could not load errors: ${err.message}`, () => ctx.navigate(location.pathname + location.search, { replace: true })));
+    },
+  );
+}
+
+function table(page, f) {
+  if (page.errors.length === 0) {
+    const filtered = f.project || f.source || f.q || f.status !== 'unresolved';
+    return [
+      h(
+        'div',
+        { class: 'state empty' },
+        h('p', {}, filtered ? 'No errors match these filters.' : 'No unresolved errors. Nothing to triage.'),
+        filtered ? h('p', {}, h('a', { href: '/', 'data-nav': true }, 'Clear the filters')) : null,
+      ),
+    ];
+  }
+  const rows = page.errors.map((e) =>
+    h(
+      'tr',
+      { class: e.resolved ? 'resolved' : '' },
+      h(
+        'td',
+        { class: 'c-error' },
+        h('a', { class: 'row-link', href: `/?error=${e.id}${backQuery(f)}`, 'data-nav': true }, h('span', { class: 'type' }, e.exception_type), h('span', { class: 'message', title: e.message }, e.message || '(no message)')),
+        h(
+          'span',
+          { class: 'meta' },
+          h('span', { class: 'badge' }, e.project),
+          h('span', {}, e.source),
+          e.file ? h('span', { class: 'where', title: `${e.file}${e.line ? `:${e.line}` : ''}` }, fileName(e.file, e.line)) : null,
+        ),
+      ),
+      h('td', { class: 'c-status' }, status(e.resolved)),
+      h('td', { class: 'c-trend' }, sparkline(e.trend ?? [])),
+      h('td', { class: 'c-count num' }, h('span', { class: 'label' }, 'Events '), e.count.toLocaleString('en')),
+      h('td', { class: 'c-seen' }, h('span', { class: 'label' }, 'Last '), timeEl(e.last_seen)),
+      h('td', { class: 'c-seen' }, h('span', { class: 'label' }, 'First '), timeEl(e.first_seen)),
+    ),
+  );
+  const first = (f.page - 1) * PAGE_SIZE + 1;
+  const last = first + page.errors.length - 1;
+  const lastPage = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
+  return [
+    h(
+      'table',
+      { class: 'errors' },
+      h('caption', { class: 'visually-hidden' }, 'Error groups, newest first'),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, 'Error'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, '24 hours'), h('th', { scope: 'col', class: 'num' }, 'Events'), h('th', { scope: 'col' }, 'Last seen'), h('th', { scope: 'col' }, 'First seen')),
+      ),
+      h('tbody', {}, rows),
+    ),
+    h(
+      'nav',
+      { class: 'pager', 'aria-label': 'Pages' },
+      pageLink('Previous', f.page > 1 ? listUrl({ ...f, page: f.page - 1 }) : null, 'prev'),
+      h('span', { class: 'range' }, `${first}–${last} of ${page.total}`),
+      pageLink('Next', f.page < lastPage ? listUrl({ ...f, page: f.page + 1 }) : null, 'next'),
+    ),
+  ];
+}
+
+/** The list's filters, carried into the details URL so "back" returns to the same view. */
+function backQuery(f) {
+  const q = listUrl(f).slice(2);
+  return q ? `&${q}` : '';
+}
+
+function pageLink(text, href, rel) {
+  return href ? h('a', { class: 'button', href, rel, 'data-nav': true }, text) : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, text);
+}
+
+export function status(resolved) {
+  return h('span', { class: `status ${resolved ? 'is-resolved' : 'is-open'}` }, resolved ? 'Resolved' : 'Unresolved');
+}
+
+function fileName(file, line) {
+  const short = file.split(/[\\/]/).filter(Boolean).at(-1) ?? file;
+  return line ? `${short}:${line}` : short;
+}
+
+/** 24 bars, one per hour, oldest on the left; drawn as SVG, so no inline styles are needed. */
+function sparkline(trend) {
+  const max = Math.max(1, ...trend);
+  const total = trend.reduce((a, b) => a + b, 0);
+  const label = `${total} in the last 24 hours`;
+  return s(
+    'svg',
+    { class: 'spark', viewBox: '0 0 96 24', width: 96, height: 24, role: 'img', 'aria-label': label },
+    s('title', {}, label),
+    s('line', { x1: 0, y1: 23.5, x2: 96, y2: 23.5, class: 'base' }),
+    trend.map((n, i) => (n > 0 ? s('rect', { x: i * 4, width: 3, y: 24 - Math.max(2, (n / max) * 23), height: Math.max(2, (n / max) * 23) }) : null)),
+  );
+}
+
+function select(id, value, options) {
+  return h('select', { id }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+}
+
+function field(label, id, control) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
+}
+
+export function errorState(message, retry) {
+  return h('div', { class: 'state error', role: 'alert' }, h('p', {}, message), retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null);
+}
