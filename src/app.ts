@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createAuthenticator, type Principal } from './auth.js';
+import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
 import { AppError, errors } from './errors.js';
@@ -50,6 +51,16 @@ export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
+  const lockout = createAuthLockout({ now });
+  /**
+   * Every failed authentication is a security event (never with the key tried); past the lockout
+   * threshold the address gets 429 instead of `rejection` until its window ends.
+   */
+  const authFailed = (request: FastifyRequest, rejection: AppError): AppError => {
+    const { lockedForSeconds } = lockout.fail(request.ip);
+    request.log.warn({ event: 'auth_failed', ip: request.ip, route: request.routeOptions.url }, 'authentication failed');
+    return lockedForSeconds === null ? rejection : errors.authLockedOut(lockedForSeconds);
+  };
   const cors = createCors(config.corsOrigins);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -63,8 +74,10 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
   });
 
   // An empty body with Content-Type: application/json (curl -X POST ... resolve) is "no body",
-  // not a JSON syntax error. Everything else goes through Fastify's parser, which rejects __proto__.
-  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  // not a JSON syntax error. `__proto__` and `constructor` keys are kept as plain data: JSON.parse
+  // makes them own properties, and the scrubber copies with Object.fromEntries. Refusing them would
+  // lose the very report of an application under a prototype-pollution attack.
+  const defaultJson = app.getDefaultJsonParser('ignore', 'ignore');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
@@ -122,7 +135,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       const query = request.query as Record<string, unknown>;
       const given = request.headers['x-api-key'] ?? (access === 'ingest' ? query.key : undefined);
       const principal = await authenticate(given, { operatorAllowed: request.headers['x-api-key'] !== undefined });
-      if (!principal) throw errors.unauthorized();
+      if (!principal) throw authFailed(request, errors.unauthorized());
       if (principal.kind === 'ingest') {
         if (access !== 'ingest') throw errors.ingestKeyNotAllowed();
         if (!cors.allows(request.headers.origin)) throw errors.originNotAllowed(request.headers.origin!);
@@ -148,6 +161,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       now,
       onIngested,
       authenticate,
+      authFailed,
       cors,
       maxBodyBytes: config.maxBodyBytes,
       maxDecompressedBytes: config.maxDecompressedBytes,

@@ -4,7 +4,13 @@ import { z } from 'zod';
 /** Clients often send `null` for an absent optional field; treat it as absent. */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 
-const jsonObject = z.record(z.string(), z.unknown());
+/**
+ * Any JSON object, passed on as it came: z.record would rebuild it and silently drop a `__proto__`
+ * key, which is data here (the scrubber copies it safely) and may be the clue to an attack.
+ */
+const jsonObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
+  message: 'Invalid input: expected an object',
+});
 
 export const reportSchema = z.object({
   project: z.string().min(1).max(100),

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth.js';
 import type { Cors } from '../cors.js';
-import { errors } from '../errors.js';
+import { type AppError, errors } from '../errors.js';
 import { prepareValidReport } from '../ingest/pipeline.js';
 import { reportSchema } from '../ingest/report-schema.js';
 import type { KeyMatcher } from '../ingest/scrub.js';
@@ -19,6 +19,8 @@ export interface SentryRoutesDeps {
   now: () => Date;
   onIngested: IngestListener;
   authenticate: Authenticator;
+  /** Counts and logs a failed authentication; answers the error to throw (401, or 429 once locked out). */
+  authFailed: (request: FastifyRequest, rejection: AppError) => AppError;
   cors: Cors;
   /** Bytes on the wire (MAX_BODY_BYTES). */
   maxBodyBytes: number;
@@ -39,7 +41,7 @@ declare module 'fastify' {
 const PROJECT_ID = ':projectId(^\\d{1,15})';
 
 export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, deps) => {
-  const { store, isSecret, now, onIngested, authenticate, cors } = deps;
+  const { store, isSecret, now, onIngested, authenticate, authFailed, cors } = deps;
 
   // SDKs send no content type (Node), text/plain (browsers), x-sentry-envelope (Python) or JSON
   // (store), compressed or not: take the raw stream whatever it says.
@@ -70,13 +72,18 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
     if (!cors.allows(request.headers.origin)) throw errors.originNotAllowed(request.headers.origin!);
-    const key = keyFromRequest(request.query as Record<string, unknown>, request.headers);
+    let key: string | undefined;
+    try {
+      key = keyFromRequest(request.query as Record<string, unknown>, request.headers);
+    } catch (err) {
+      throw authFailed(request, err as AppError);
+    }
     if (key !== undefined) request.sentryProject = await projectFor(key, request);
   });
 
   async function projectFor(key: string, request: FastifyRequest): Promise<Project> {
     const principal = await authenticate(key, { operatorAllowed: false });
-    if (principal?.kind !== 'ingest') throw errors.unauthorized();
+    if (principal?.kind !== 'ingest') throw authFailed(request, errors.unauthorized());
     const { projectId } = request.params as { projectId: string };
     if (principal.project.id !== Number(projectId)) throw errors.wrongProject(principal.project.name);
     return principal.project;
@@ -96,10 +103,10 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     const dsnKey = keyFromDsn(envelope.header.dsn);
     let project = request.sentryProject;
     if (project === undefined) {
-      if (dsnKey === undefined) throw errors.sentryAuthMissing();
+      if (dsnKey === undefined) throw authFailed(request, errors.sentryAuthMissing());
       project = await projectFor(dsnKey, request);
     } else if (dsnKey !== undefined && dsnKey !== project.ingestKey) {
-      throw errors.sentryAuthConflict();
+      throw authFailed(request, errors.sentryAuthConflict());
     }
     // At most one event per envelope; sessions, client reports, attachments, transactions and types
     // not invented yet are accepted and dropped.
@@ -113,7 +120,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     // Relay takes an envelope on /store/ too when it says so.
     if (/^application\/x-sentry-envelope/i.test(request.headers['content-type'] ?? '')) return handleEnvelope(request);
     const project = request.sentryProject;
-    if (project === undefined) throw errors.sentryAuthMissing();
+    if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
     const body = bodyOf(request);
     if (body.length === 0) throw errors.invalidEvent('the body is empty');
     return ingest(parseJson(body), project, undefined);

@@ -101,26 +101,35 @@ function messageOf(event: Obj): { text: string; template: string } | undefined {
   return formatted === undefined ? undefined : { text: formatted, template: template ?? formatted };
 }
 
+/** JSON of an arbitrary value, shallow enough that a hostile nesting cannot exhaust the stack. */
+function briefJson(v: unknown, depth = 0): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (depth >= 8) return '"…"';
+  if (Array.isArray(v)) return `[${v.map((x) => briefJson(x, depth + 1)).join(',')}]`;
+  return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${briefJson(x, depth + 1)}`).join(',')}}`;
+}
+
+// Built with Object.fromEntries: a `__proto__` key becomes an own property, never a prototype.
 function tagsOf(v: unknown): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   const pairs: unknown[][] = Array.isArray(v) ? v.filter(Array.isArray) : isObj(v) ? Object.entries(v) : [];
   for (const [k, val] of pairs.slice(0, 100)) {
     const key = cut(str(k), 200);
-    const value = val === null || val === undefined ? undefined : cut(typeof val === 'string' ? val : JSON.stringify(val), 200);
-    if (key !== undefined && value !== undefined) out[key] = value;
+    const value = val === null || val === undefined ? undefined : cut(typeof val === 'string' ? val : briefJson(val), 200);
+    if (key !== undefined && value !== undefined) out.push([key, value]);
   }
-  return Object.keys(out).length ? out : undefined;
+  return out.length ? Object.fromEntries(out) : undefined;
 }
 
 /** A dict, a list of [k, v] pairs, or PHP's {k: [v]}. */
 function headersOf(v: unknown): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   const pairs: unknown[][] = Array.isArray(v) ? v.filter(Array.isArray) : isObj(v) ? Object.entries(v) : [];
   for (const [k, val] of pairs) {
-    const value = Array.isArray(val) ? val.map(String).join(', ') : str(val);
-    if (typeof k === 'string' && value !== undefined) out[k] = value;
+    const value = Array.isArray(val) ? val.map((x) => (typeof x === 'string' ? x : briefJson(x))).join(', ') : str(val);
+    if (typeof k === 'string' && value !== undefined) out.push([k, value]);
   }
-  return Object.keys(out).length ? out : undefined;
+  return out.length ? Object.fromEntries(out) : undefined;
 }
 
 function userIdOf(user: unknown): string | undefined {
@@ -133,7 +142,7 @@ function fingerprintOf(v: unknown): string[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const parts = v
     .filter((p) => p !== null && p !== undefined)
-    .map((p) => cut(typeof p === 'string' ? p : JSON.stringify(p), 500)!)
+    .map((p) => cut(typeof p === 'string' ? p : briefJson(p), 500)!)
     .filter((p) => p !== '')
     .slice(0, 20);
   return parts.length ? parts : undefined;
