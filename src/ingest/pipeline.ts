@@ -22,7 +22,8 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
 }
 
 /** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
-export function prepareValidReport(input: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
+export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
+  const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
   stack ??= parseStack(traceback);
   const crash = pickCrashFrame(stack.frames);
@@ -60,3 +61,19 @@ function occurrenceTime(given: string | undefined, now: Date): string {
   const t = Date.parse(given);
   return t > now.getTime() + MAX_CLOCK_SKEW_MS ? now.toISOString() : new Date(t).toISOString();
 }
+
+/**
+ * A lone UTF-16 surrogate (`"\ud800"` is valid JSON) cannot be stored as UTF-8: SQLite would keep
+ * bytes that read back as three U+FFFD, so the name a group is filed under would not match the one
+ * reported. Replaced by one U+FFFD up front, the text reads back exactly as it is grouped.
+ */
+function wellFormedText(input: ReportInput): ReportInput {
+  const out: Record<string, unknown> = { ...input };
+  for (const [key, value] of Object.entries(input)) {
+    if (typeof value === 'string') out[key] = (value as WellFormable).toWellFormed();
+  }
+  return out as ReportInput;
+}
+
+/** String.prototype.toWellFormed is in Node 20; the ES2023 typings we compile against predate it. */
+type WellFormable = string & { toWellFormed(): string };

@@ -119,7 +119,7 @@ describe('bytes that are not what they claim', () => {
     expect(res.statusCode).toBe(201);
     const { error, occurrences } = await stored(res.json().id);
     // Lone surrogates cannot be UTF-8; they come back as U+FFFD, and the NUL stays where it was.
-    const expected = /^(p|E|https:\/\/x\/)?a\u0000b\uFFFD+c\uFFFD+d$/;
+    const expected = /^(p|E|https:\/\/x\/)?a\u0000b\uFFFDc\uFFFDd$/;
     for (const field of ['project', 'exception_type', 'message', 'traceback']) expect(error[field], field).toMatch(expected);
     for (const field of ['user_id', 'release', 'environment', 'request_url']) expect(occurrences[0]![field], field).toMatch(expected);
   });
