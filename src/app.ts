@@ -1,7 +1,7 @@
 // Builds the Fastify app from its dependencies; never listens (tests use app.inject).
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createAuthenticator, type Principal } from './auth.js';
@@ -111,7 +111,9 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.code(404).send(errors.routeNotFound(request.method, request.url.split('?')[0]!).toBody()),
   );
 
-  await app.register(helmet, securityHeaders);
+  // Built once: @fastify/helmet rebuilds (and re-parses the CSP of) this middleware on every request.
+  const setSecurityHeaders = helmet(securityHeaders);
+  app.addHook('onRequest', (request, reply, done) => setSecurityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
   await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
 
   // Everything under /api: rate limited per client IP, then the operator key.

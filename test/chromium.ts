@@ -3,21 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type LaunchOptions, type BrowserContextOptions } from 'playwright-core';
 
 export interface Browser {
   context: BrowserContext;
   close: () => Promise<void>;
 }
 
+export const CHROMIUM = '/usr/bin/chromium';
+/** Without the background-networking flags Chromium keeps dialling out, which this closed network refuses. */
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /** A fresh profile per run; no network but loopback is involved, and nothing is downloaded. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: LaunchOptions & BrowserContextOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'et-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, ...options });
   return {
     context,
     close: async () => {

@@ -1,38 +1,18 @@
-// Real headless Chromium (Debian's) for the UI tests: a fresh profile per run, screenshots to test-artifacts/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The UI tests' browser (test/chromium.ts), screenshots to test-artifacts/, and accessibility checks.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../chromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export type { Browser };
 
-export interface Browser {
-  context: BrowserContext;
-  close: () => Promise<void>;
-}
-
-export async function launch(): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'et-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+/** The UI tests' browser: a desktop viewport, and a fixed locale and zone so relative times read the same everywhere. */
+export function launch(): Promise<Browser> {
+  return launchChromium({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -358,25 +358,27 @@ describe('hostile content', () => {
 });
 
 describe('projects', () => {
-  it('lists each project with its counts, and the ingest key and DSN with a copy button when offered', async () => {
+  it('lists each project with its counts, its ingest key and DSN with a copy button', async () => {
     const p = await newPage();
-    // Until GET /api/projects/:name exists on this branch, the browser is given its answers.
-    await p.route('**/api/projects/shop', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ name: 'shop', id: 1, ingest_key: 'f'.repeat(32), dsn: `http://${'f'.repeat(32)}@127.0.0.1:5010/1` }) }),
-    );
-    await p.route('**/api/projects/blog', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"not found","code":"route_not_found"}' }));
+    const project = async (name: string) =>
+      (await (await fetch(`${base}/api/projects/${name}`, { headers: { 'x-api-key': API_KEY } })).json()) as { id: number; ingest_key: string; dsn: string };
+    const shop = await project('shop');
+    const blog = await project('blog');
     await signIn(p, '/?view=projects');
     const cards = p.locator('li.project');
     await expect.poll(() => cards.count()).toBe(2);
     await expect.poll(() => cards.nth(0).locator('.counts').textContent()).toBe('1 unresolved · 2 error groups in all');
     await expect.poll(() => cards.nth(1).locator('.counts').textContent()).toBe('29 unresolved · 29 error groups in all');
     await expect.poll(() => cards.nth(1).locator('.secret').count()).toBe(2);
-    expect(await cards.nth(1).locator('code').allTextContents()).toEqual(['f'.repeat(32), `http://${'f'.repeat(32)}@127.0.0.1:5010/1`]);
-    expect(await cards.nth(0).locator('.secret').count()).toBe(0);
+    expect(await cards.nth(1).locator('code').allTextContents()).toEqual([shop.ingest_key, shop.dsn]);
+    expect(shop.ingest_key).toMatch(/^[0-9a-f]{32}$/);
+    expect(shop.dsn).toBe(`${base.replace('http://', `http://${shop.ingest_key}@`)}/${shop.id}`);
+    await expect.poll(() => cards.nth(0).locator('.secret').count()).toBe(2);
+    expect(await cards.nth(0).locator('code').allTextContents()).toEqual([blog.ingest_key, blog.dsn]);
 
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     await cards.nth(1).getByRole('button', { name: 'Copy the DSN' }).click();
-    await expect.poll(() => p.evaluate('navigator.clipboard.readText()')).toBe(`http://${'f'.repeat(32)}@127.0.0.1:5010/1`);
+    await expect.poll(() => p.evaluate('navigator.clipboard.readText()')).toBe(shop.dsn);
 
     expect(await accessibilityViolations(p)).toEqual([]);
     await cards.nth(0).getByRole('link', { name: 'blog' }).click();

@@ -34,7 +34,7 @@ const adversarial: Array<[string, (size: number) => string]> = [
 
 function timeParse(input: string): number {
   let best = Infinity;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
     const start = performance.now();
     pickCrashFrame(parseStack(input).frames);
     best = Math.min(best, performance.now() - start);
@@ -44,15 +44,16 @@ function timeParse(input: string): number {
 
 describe('parseStack on adversarial input', () => {
   it.each(adversarial)('%s: 200 KB parses in well under a second and time grows linearly', (_name, make) => {
-    const small = make(50 * KB);
+    const small = make(25 * KB);
     const large = make(200 * KB);
     expect(large.length).toBeGreaterThanOrEqual(200 * KB);
     timeParse(make(KB)); // warm up the JIT so the first measurement is not compile time
     const smallMs = timeParse(small);
     const largeMs = timeParse(large);
     expect(largeMs).toBeLessThan(1000);
-    // Quadratic work would take 16× as long for 4× the input; the floor absorbs timer noise on tiny times.
-    expect(largeMs / Math.max(smallMs, 0.5)).toBeLessThan(10);
+    // 8× the input: linear work takes about 8× as long, quadratic 64×. The wide margin between them
+    // absorbs a shared machine's noise and GC pauses; the floor absorbs timer noise on tiny times.
+    expect(largeMs / Math.max(smallMs, 0.5)).toBeLessThan(24);
   });
 });
 
