@@ -108,10 +108,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         first_seen = min(first_seen, @timestamp),
         last_seen = max(last_seen, @timestamp),
         message = @message, traceback = @traceback, source = @source,
-        release = @release, environment = @environment,
-        resolved = 0, resolved_at = NULL
+        release = @release, environment = @environment
       WHERE id = @id
       RETURNING count`),
+    // Apart from updateGroup, so that the common case leaves the indexes on `resolved` untouched.
+    reopenGroup: db.prepare<[number]>('UPDATE errors SET resolved = 0, resolved_at = NULL WHERE id = ?'),
     putOccurrence: db.prepare(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
                                      request_headers, user_id, extra, release, environment)
@@ -188,6 +189,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     if (existing) {
       id = existing.id;
       count = stmt.updateGroup.get({ ...row, id })!.count;
+      if (existing.resolved === 1) stmt.reopenGroup.run(id);
     } else {
       id = stmt.insertGroup.get(row)!.id;
       count = 1;
@@ -248,16 +250,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const listStatements = new Map<string, Statement<Record<string, unknown>>>();
 
   function listStatement(q: ListQuery, kind: 'rows' | 'count'): Statement<Record<string, unknown>> {
-    const where: string[] = [];
-    if (q.project !== undefined) where.push('project = @project');
-    if (q.resolved !== undefined) where.push('resolved = @resolved');
-    if (q.source !== undefined) where.push('source = @source');
-    if (q.search !== undefined) where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const sql =
-      kind === 'rows'
-        ? `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset`
-        : `SELECT count(*) AS total FROM errors ${clause}`;
+    const sql = listSql(q, kind);
     let s = listStatements.get(sql);
     if (!s) {
       s = db.prepare(sql);
@@ -287,7 +280,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       if (q.project !== undefined) params.project = q.project;
       if (q.resolved !== undefined) params.resolved = q.resolved ? 1 : 0;
       if (q.source !== undefined) params.source = q.source;
-      if (q.search !== undefined) params.pattern = `%${escapeLike(q.search)}%`;
+      if (q.search !== undefined) {
+        params.pattern = `%${escapeLike(q.search)}%`;
+        if (usesTrigrams(q.search)) params.match = ftsPhrase(q.search);
+      }
       const rows = listStatement(q, 'rows').all(params) as GroupRow[];
       const { limit: _l, offset: _o, ...countParams } = params;
       const { total } = listStatement(q, 'count').get(countParams) as { total: number };
@@ -400,6 +396,26 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   };
 }
 
+/** The list query for a filter set; exported so tests can check its query plan. */
+export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: 'rows' | 'count'): string {
+  const where: string[] = [];
+  if (q.project !== undefined) where.push('project = @project');
+  if (q.resolved !== undefined) where.push('resolved = @resolved');
+  if (q.source !== undefined) where.push('source = @source');
+  if (q.search !== undefined) {
+    // The trigram index narrows to candidates (it folds case beyond ASCII, so it finds a superset);
+    // LIKE decides. Under three characters there is no trigram to look up.
+    if (usesTrigrams(q.search)) where.push('id IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match)');
+    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const sql =
+    kind === 'rows'
+      ? `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset`
+      : `SELECT count(*) AS total FROM errors ${clause}`;
+  return sql;
+}
+
 /** Lets queued requests (and their group commits) run between two cleanup batches. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -415,6 +431,15 @@ function toProject(r: ProjectRow): Project {
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function usesTrigrams(search: string): boolean {
+  return [...search].length >= 3;
+}
+
+/** The search as one FTS5 phrase in either column: a substring under the trigram tokenizer. */
+function ftsPhrase(search: string): string {
+  return `{exception_type message} : "${search.replaceAll('"', '""')}"`;
 }
 
 function json(v: Record<string, unknown> | null): string | null {
