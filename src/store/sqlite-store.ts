@@ -95,34 +95,33 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const now = options.now ?? (() => new Date());
 
   const stmt = {
-    findGroup: db.prepare<[string], { id: number; resolved: number }>('SELECT id, resolved FROM errors WHERE fingerprint = ?'),
-    insertGroup: db.prepare<Record<string, unknown>, { id: number }>(`
+    // Positional parameters throughout the write path: binding by name costs a lookup per value.
+    insertGroup: db.prepare<unknown[], { id: number }>(`
       INSERT INTO errors (fingerprint, project, exception_type, message, traceback, file, line, function, source,
                           count, first_seen, last_seen, release, environment)
-      VALUES (@fingerprint, @project, @exceptionType, @message, @traceback, @file, @line, @function, @source,
-              1, @timestamp, @timestamp, @release, @environment)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
       RETURNING id`),
-    updateGroup: db.prepare<Record<string, unknown>, { count: number }>(`
+    // Finds and updates the group in one statement; `resolved` is not set here, so RETURNING gives
+    // its value from before this report (and the indexes on it stay untouched).
+    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number }>(`
       UPDATE errors SET
         count = count + 1,
-        first_seen = min(first_seen, @timestamp),
-        last_seen = max(last_seen, @timestamp),
-        message = @message, traceback = @traceback, source = @source,
-        release = @release, environment = @environment
-      WHERE id = @id
-      RETURNING count`),
-    // Apart from updateGroup, so that the common case leaves the indexes on `resolved` untouched.
+        first_seen = min(first_seen, ?),
+        last_seen = max(last_seen, ?),
+        message = ?, traceback = ?, source = ?, release = ?, environment = ?
+      WHERE fingerprint = ?
+      RETURNING id, count, resolved`),
     reopenGroup: db.prepare<[number]>('UPDATE errors SET resolved = 0, resolved_at = NULL WHERE id = ?'),
-    putOccurrence: db.prepare(`
+    // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
+    insertOccurrence: db.prepare<unknown[]>(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
                                      request_headers, user_id, extra, release, environment)
-      VALUES (@id, @slot, @seq, @timestamp, @message, @requestUrl, @requestMethod,
-              @requestHeaders, @userId, @extra, @release, @environment)
-      ON CONFLICT (error_id, slot) DO UPDATE SET
-        seq = excluded.seq, timestamp = excluded.timestamp, message = excluded.message,
-        request_url = excluded.request_url, request_method = excluded.request_method,
-        request_headers = excluded.request_headers, user_id = excluded.user_id, extra = excluded.extra,
-        release = excluded.release, environment = excluded.environment`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    overwriteOccurrence: db.prepare<unknown[]>(`
+      UPDATE error_occurrences SET
+        seq = ?, timestamp = ?, message = ?, request_url = ?, request_method = ?,
+        request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?
+      WHERE error_id = ? AND slot = ?`),
     countHour: db.prepare(`
       INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, 1)
       ON CONFLICT (error_id, hour) DO UPDATE SET count = count + 1`),
@@ -182,21 +181,23 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return null;
       eventIdsSincePrune++;
     }
-    const row = { ...r, requestHeaders: json(r.requestHeaders), extra: json(r.extra) };
-    const existing = stmt.findGroup.get(r.fingerprint);
-    let id: number;
-    let count: number;
-    if (existing) {
-      id = existing.id;
-      count = stmt.updateGroup.get({ ...row, id })!.count;
-      if (existing.resolved === 1) stmt.reopenGroup.run(id);
+    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.traceback, r.source, r.release, r.environment, r.fingerprint);
+    const id = updated?.id ?? stmt.insertGroup.get(
+      r.fingerprint, r.project, r.exceptionType, r.message, r.traceback, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
+    )!.id;
+    const count = updated?.count ?? 1;
+    const regression = updated?.resolved === 1;
+    if (regression) stmt.reopenGroup.run(id);
+    const slot = (count - 1) % OCCURRENCES_KEPT;
+    const headers = json(r.requestHeaders);
+    const extra = json(r.extra);
+    if (count > OCCURRENCES_KEPT) {
+      stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
     } else {
-      id = stmt.insertGroup.get(row)!.id;
-      count = 1;
+      stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
     }
-    stmt.putOccurrence.run({ ...row, id, slot: (count - 1) % OCCURRENCES_KEPT, seq: count });
     stmt.countHour.run(id, `${r.timestamp.slice(0, 13)}:00:00Z`);
-    return { id, fingerprint: r.fingerprint, count, created: !existing, regression: existing?.resolved === 1 };
+    return { id, fingerprint: r.fingerprint, count, created: updated === undefined, regression };
   }
 
   function writeBatch(batch: Pending[]): Array<IngestResult | null> {
