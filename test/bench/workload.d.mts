@@ -9,7 +9,7 @@ export function seedDatabase(
   path: string,
   groups: number,
   occurrences: number,
-): Promise<{ groups: number; occurrences: number; aProject: string; aSearch: string; seconds: number }>;
+): Promise<{ groups: number; occurrences: number; aProject: string; aSearch: string; aRareSearch: string; seconds: number }>;
 export function corpus(): {
   smallReport(): string;
   largeReport(): string;

@@ -229,5 +229,5 @@ export async function seedDatabase(path, groups, occurrences) {
   bulkWrite(db, seedReports(groups, occurrences), new Date().toISOString());
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { groups, occurrences, aProject: 'app-3', aSearch: 'overflow', seconds: (performance.now() - started) / 1000 };
+  return { groups, occurrences, aProject: 'app-3', aSearch: 'overflow', aRareSearch: 'order 4242', seconds: (performance.now() - started) / 1000 };
 }
