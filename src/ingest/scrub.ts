@@ -35,13 +35,29 @@ export function keyMatcher(extraFields: readonly string[] = []): KeyMatcher {
   const names = [...DEFAULT_SCRUB_FIELDS, ...extraFields].map(normalise).filter(Boolean);
   const substrings = [...new Set(names.filter((n) => n.length > 3))];
   const words = new Set(names.filter((n) => n.length <= 3));
-  return (key) => {
+  const decide = (key: string): boolean => {
     const flat = normalise(key);
     if (substrings.some((s) => flat.includes(s))) return true;
     if (words.size === 0) return false;
     return splitWords(key).some((w) => words.has(w));
   };
+  // The same few header and field names arrive in report after report: remember the verdicts.
+  // Bounded (cleared when full, short keys only), so hostile keys cannot grow memory.
+  const known = new Map<string, boolean>();
+  return (key) => {
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
+    const secret = decide(key);
+    if (key.length <= MEMO_KEY_LENGTH) {
+      if (known.size >= MEMO_SIZE) known.clear();
+      known.set(key, secret);
+    }
+    return secret;
+  };
 }
+
+const MEMO_SIZE = 10_000;
+const MEMO_KEY_LENGTH = 100;
 
 /** `userSSN`, `user_ssn`, `user-ssn` -> ['user', 'ssn']. */
 function splitWords(key: string): string[] {

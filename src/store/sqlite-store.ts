@@ -101,17 +101,19 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
                           count, first_seen, last_seen, release, environment)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
       RETURNING id`),
-    // Finds and updates the group in one statement; `resolved` is not set here, so RETURNING gives
-    // its value from before this report (and the indexes on it stay untouched).
-    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number }>(`
+    // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
+    // gives their values from before this report, and the indexes on them stay untouched unless
+    // they change (rarely), which reopenGroup and setSource do.
+    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source }>(`
       UPDATE errors SET
         count = count + 1,
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
-        message = ?, traceback = ?, source = ?, release = ?, environment = ?
+        message = ?, traceback = ?, release = ?, environment = ?
       WHERE fingerprint = ?
-      RETURNING id, count, resolved`),
+      RETURNING id, count, resolved, source`),
     reopenGroup: db.prepare<[number]>('UPDATE errors SET resolved = 0, resolved_at = NULL WHERE id = ?'),
+    setSource: db.prepare<[Source, number]>('UPDATE errors SET source = ? WHERE id = ?'),
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
     insertOccurrence: db.prepare<unknown[]>(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
@@ -181,13 +183,14 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return null;
       eventIdsSincePrune++;
     }
-    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.traceback, r.source, r.release, r.environment, r.fingerprint);
+    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.traceback, r.release, r.environment, r.fingerprint);
     const id = updated?.id ?? stmt.insertGroup.get(
       r.fingerprint, r.project, r.exceptionType, r.message, r.traceback, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
     )!.id;
     const count = updated?.count ?? 1;
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
+    if (updated && updated.source !== r.source) stmt.setSource.run(r.source, id);
     const slot = (count - 1) % OCCURRENCES_KEPT;
     const headers = json(r.requestHeaders);
     const extra = json(r.extra);
@@ -282,8 +285,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       if (q.resolved !== undefined) params.resolved = q.resolved ? 1 : 0;
       if (q.source !== undefined) params.source = q.source;
       if (q.search !== undefined) {
-        params.pattern = `%${escapeLike(q.search)}%`;
         if (usesTrigrams(q.search)) params.match = ftsPhrase(q.search);
+        else params.pattern = `%${escapeLike(q.search)}%`;
       }
       const rows = listStatement(q, 'rows').all(params) as GroupRow[];
       const { limit: _l, offset: _o, ...countParams } = params;
@@ -404,10 +407,17 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: 'rows' | '
   if (q.resolved !== undefined) where.push('resolved = @resolved');
   if (q.source !== undefined) where.push('source = @source');
   if (q.search !== undefined) {
-    // The trigram index narrows to candidates (it folds case beyond ASCII, so it finds a superset);
-    // LIKE decides. Under three characters there is no trigram to look up.
-    if (usesTrigrams(q.search)) where.push('id IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match)');
-    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+    if (usesTrigrams(q.search)) {
+      // Substring search through the trigram index (case-insensitive, Unicode letters included).
+      // For rows, `+id` keeps the planner on the sort index and tests membership in the matches:
+      // bounded by the table for a rare term, 50 rows away for a common one (FTS-first would sort
+      // every match). A count with no other filter is answered by the index alone.
+      if (kind === 'count' && where.length === 0) return 'SELECT count(*) AS total FROM errors_fts WHERE errors_fts MATCH @match';
+      where.push(`${kind === 'rows' ? '+id' : 'id'} IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match)`);
+    } else {
+      // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
+      where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+    }
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const sql =

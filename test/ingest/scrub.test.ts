@@ -69,3 +69,15 @@ describe('scrubUrl', () => {
     ['https://a.example/x?bad=%E0%A4%A', 'https://a.example/x?bad=%E0%A4%A'],
   ])('%s', (url, expected) => expect(scrubUrl(url, isSecret)).toBe(expected));
 });
+
+describe('keyMatcher memo', () => {
+  it('gives the same verdicts when keys repeat, past its size and for long keys', () => {
+    const isSecret = keyMatcher(['ssn']);
+    const keys = Array.from({ length: 10_050 }, (_, i) => (i % 3 === 0 ? `user_ssn_${i}` : i % 3 === 1 ? `X-Api-Token-${i}` : `classname${i}`));
+    keys.push(`${'a'.repeat(200)}_password`, `${'a'.repeat(200)}_plain`);
+    const first = keys.map(isSecret);
+    expect(keys.map(isSecret)).toEqual(first);
+    expect(first.filter(Boolean)).toHaveLength(Math.ceil(10_050 / 3) + Math.floor(10_050 / 3) + 1);
+    expect(first.at(-1)).toBe(false);
+  });
+});

@@ -61,7 +61,7 @@ describe('database size', () => {
     store.close();
   });
 
-  it('reopens a resolved group on its next report and says so once', async () => {
+  it('reopens a resolved group on its next report and says so once; follows a change of source', async () => {
     const db = openDatabase(join(dir, 'b.db'));
     migrate(db);
     const store = createSqliteStore(db);
@@ -70,7 +70,11 @@ describe('database size', () => {
     const again = await store.ingest(report(1, 1));
     const third = await store.ingest(report(2, 1));
     expect([again.regression, again.count, third.regression]).toEqual([true, 2, false]);
-    expect((await store.getError(first.id))!.error).toMatchObject({ resolved: false, resolvedAt: null, count: 3 });
+    expect((await store.getError(first.id))!.error).toMatchObject({ resolved: false, resolvedAt: null, count: 3, source: 'server' });
+    // The group follows its latest report's source, and the filter finds it there.
+    await store.ingest({ ...report(3, 1), source: 'browser' });
+    expect((await store.getError(first.id))!.error.source).toBe('browser');
+    expect((await store.listErrors({ source: 'browser', resolved: false, limit: 5, offset: 0 })).total).toBe(1);
     store.close();
   });
 });
