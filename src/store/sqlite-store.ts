@@ -253,7 +253,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
   const listStatements = new Map<string, Statement<Record<string, unknown>>>();
 
-  function listStatement(q: ListQuery, kind: 'rows' | 'count'): Statement<Record<string, unknown>> {
+  function listStatement(q: ListQuery, kind: ListKind): Statement<Record<string, unknown>> {
     const sql = listSql(q, kind);
     let s = listStatements.get(sql);
     if (!s) {
@@ -288,9 +288,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         if (usesTrigrams(q.search)) params.match = ftsPhrase(q.search);
         else params.pattern = `%${escapeLike(q.search)}%`;
       }
-      const rows = listStatement(q, 'rows').all(params) as GroupRow[];
       const { limit: _l, offset: _o, ...countParams } = params;
       const { total } = listStatement(q, 'count').get(countParams) as { total: number };
+      if (total <= q.offset) return { errors: [], total };
+      const rows = listStatement(q, total <= FEW_MATCHES ? 'few' : 'rows').all(params) as GroupRow[];
       return { errors: rows.map(toSummary), total };
     },
 
@@ -400,8 +401,17 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   };
 }
 
+/**
+ * Below this many matches a search reads its matches and sorts them; above, it walks the sort index
+ * and stops after a page (see listSql).
+ */
+const FEW_MATCHES = 2_000;
+
+/** `count` the matches; a page of `rows`; or a page of rows when the count found `few` matches. */
+type ListKind = 'count' | 'rows' | 'few';
+
 /** The list query for a filter set; exported so tests can check its query plan. */
-export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: 'rows' | 'count'): string {
+export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind): string {
   const where: string[] = [];
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
@@ -409,9 +419,9 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: 'rows' | '
   if (q.search !== undefined) {
     if (usesTrigrams(q.search)) {
       // Substring search through the trigram index (case-insensitive, Unicode letters included).
-      // For rows, `+id` keeps the planner on the sort index and tests membership in the matches:
-      // bounded by the table for a rare term, 50 rows away for a common one (FTS-first would sort
-      // every match). A count with no other filter is answered by the index alone.
+      // A count with no other filter is answered by the index alone. Rows: with few matches, read
+      // them and sort; with many, `+id` keeps the planner on the sort index, testing membership,
+      // and a page is found within a few hundred entries instead of sorting every match.
       if (kind === 'count' && where.length === 0) return 'SELECT count(*) AS total FROM errors_fts WHERE errors_fts MATCH @match';
       where.push(`${kind === 'rows' ? '+id' : 'id'} IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match)`);
     } else {
@@ -421,7 +431,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: 'rows' | '
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const sql =
-    kind === 'rows'
+    kind !== 'count'
       ? `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset`
       : `SELECT count(*) AS total FROM errors ${clause}`;
   return sql;

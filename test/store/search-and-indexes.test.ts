@@ -97,6 +97,7 @@ describe('list query plans', () => {
     migrate(db);
     expect(plan(db, listSql({ search: 'timeout' }, 'rows'))).toMatch(/errors_fts VIRTUAL TABLE/);
     expect(plan(db, listSql({ search: 'timeout' }, 'rows'))).not.toMatch(/TEMP B-TREE/);
+    expect(plan(db, listSql({ search: 'timeout' }, 'few'))).toMatch(/^SEARCH errors USING INTEGER PRIMARY KEY/);
     expect(plan(db, listSql({ search: 'timeout' }, 'count'))).toMatch(/^SCAN errors_fts VIRTUAL TABLE[^|]*$/);
     expect(plan(db, listSql({ search: 'timeout', project: 'p' }, 'count'))).toMatch(/errors_fts VIRTUAL TABLE/);
     expect(plan(db, listSql({ resolved: false }, 'count'))).toMatch(/COVERING INDEX errors_resolved_source/);
