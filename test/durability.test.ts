@@ -7,7 +7,6 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../src/store/migrate.js';
 import { openDatabase } from '../src/store/open-database.js';
-import { createSqliteStore } from '../src/store/sqlite-store.js';
 import { SERVER_JS, startServer, type Running } from './spawn-server.js';
 
 const KEY = 'd'.repeat(40);

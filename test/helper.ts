@@ -7,7 +7,7 @@ import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/migrate.js';
 import { openDatabase, type Db } from '../src/store/open-database.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { IngestListener, Store } from '../src/store/types.js';
+import type { IngestListener, PreparedReport, Store } from '../src/store/types.js';
 
 export const API_KEY = 'test-operator-key-0123456789abcdef';
 
@@ -71,4 +71,28 @@ export function report(overrides: Record<string, unknown> = {}): Record<string, 
 
 export async function postError(app: FastifyInstance, body: unknown, headers: Record<string, string> = auth) {
   return app.inject({ method: 'POST', url: '/api/errors', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+}
+
+/** A report as the pipeline hands it to the store, for store-level tests; override any field. */
+export function preparedReport(overrides: Partial<PreparedReport> = {}): PreparedReport {
+  return {
+    fingerprint: 'f'.repeat(32),
+    project: 'shop',
+    exceptionType: 'E',
+    message: 'm',
+    traceback: '',
+    file: '',
+    line: null,
+    function: '',
+    source: 'server',
+    timestamp: '2026-01-01T00:00:00.000Z',
+    requestUrl: null,
+    requestMethod: null,
+    requestHeaders: null,
+    userId: null,
+    extra: null,
+    release: null,
+    environment: null,
+    ...overrides,
+  };
 }

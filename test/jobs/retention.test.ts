@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retentionPolicy, startRetention } from '../../src/jobs/retention.js';
 import type { PreparedReport } from '../../src/store/types.js';
-import { auth, buildTestApp, postError, report, type TestApp } from '../helper.js';
+import { auth, buildTestApp, postError, preparedReport, report, type TestApp } from '../helper.js';
 
 let dir: string;
 let t: TestApp;
@@ -186,23 +186,5 @@ describe('file size', () => {
 });
 
 function prepared(fingerprint: string, traceback = ''): PreparedReport {
-  return {
-    fingerprint,
-    project: 'shop',
-    exceptionType: 'E',
-    message: fingerprint,
-    traceback,
-    file: '',
-    line: null,
-    function: '',
-    source: 'server',
-    timestamp: '2026-05-01T00:00:00.000Z',
-    requestUrl: null,
-    requestMethod: null,
-    requestHeaders: null,
-    userId: null,
-    extra: null,
-    release: null,
-    environment: null,
-  };
+  return preparedReport({ fingerprint, message: fingerprint, traceback, timestamp: '2026-05-01T00:00:00.000Z' });
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate, SchemaTooNewError } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
-import type { PreparedReport } from '../../src/store/types.js';
+import { preparedReport } from '../helper.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,26 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const prepared = (over: Partial<PreparedReport> = {}): PreparedReport => ({
-  fingerprint: 'f'.repeat(32),
-  project: 'shop',
-  exceptionType: 'E',
-  message: 'm',
-  traceback: '',
-  file: '',
-  line: null,
-  function: '',
-  source: 'server',
-  timestamp: '2026-01-01T00:00:00.000Z',
-  requestUrl: null,
-  requestMethod: null,
-  requestHeaders: null,
-  userId: null,
-  extra: null,
-  release: null,
-  environment: null,
-  ...over,
-});
+const prepared = preparedReport;
 
 describe('migrations', () => {
   it('are numbered from 1 without gaps', () => {
