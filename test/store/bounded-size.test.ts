@@ -7,6 +7,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import type { PreparedReport } from '../../src/store/types.js';
+import { preparedReport } from '../helper.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,25 +15,24 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const report = (i: number, groups: number): PreparedReport => ({
-  fingerprint: `g${String(i % groups).padStart(31, '0')}`,
-  project: 'shop',
-  exceptionType: 'TypeError',
-  message: `x is undefined (${i})`,
-  traceback: 'TypeError: x is undefined\n    at f (/srv/app.js:1:1)',
-  file: '/srv/app.js',
-  line: 1,
-  function: 'f',
-  source: 'server',
-  timestamp: new Date(Date.UTC(2026, 0, 1, 12) + i).toISOString(),
-  requestUrl: 'https://shop.example.com/',
-  requestMethod: 'GET',
-  requestHeaders: { 'user-agent': 'x'.repeat(300) },
-  userId: `u${i}`,
-  extra: { i, padding: 'y'.repeat(1000) },
-  release: '1.0.0',
-  environment: 'production',
-});
+const report = (i: number, groups: number): PreparedReport =>
+  preparedReport({
+    fingerprint: `g${String(i % groups).padStart(31, '0')}`,
+    exceptionType: 'TypeError',
+    message: `x is undefined (${i})`,
+    traceback: 'TypeError: x is undefined\n    at f (/srv/app.js:1:1)',
+    file: '/srv/app.js',
+    line: 1,
+    function: 'f',
+    timestamp: new Date(Date.UTC(2026, 0, 1, 12) + i).toISOString(),
+    requestUrl: 'https://shop.example.com/',
+    requestMethod: 'GET',
+    requestHeaders: { 'user-agent': 'x'.repeat(300) },
+    userId: `u${i}`,
+    extra: { i, padding: 'y'.repeat(1000) },
+    release: '1.0.0',
+    environment: 'production',
+  });
 
 describe('database size', () => {
   it('stays flat while the same groups receive ten times more reports, keeping the newest five of each', async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { createSqliteStore, listSql } from '../../src/store/sqlite-store.js';
-import type { PreparedReport } from '../../src/store/types.js';
+import { preparedReport } from '../helper.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,26 +14,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const prepared = (over: Partial<PreparedReport> = {}): PreparedReport => ({
-  fingerprint: 'f'.repeat(32),
-  project: 'shop',
-  exceptionType: 'E',
-  message: 'm',
-  traceback: '',
-  file: '',
-  line: null,
-  function: '',
-  source: 'server',
-  timestamp: '2026-01-01T00:00:00.000Z',
-  requestUrl: null,
-  requestMethod: null,
-  requestHeaders: null,
-  userId: null,
-  extra: null,
-  release: null,
-  environment: null,
-  ...over,
-});
 
 const ftsIds = (db: Db, term: string) =>
   db.prepare<[string], { rowid: number }>('SELECT rowid FROM errors_fts WHERE errors_fts MATCH ? ORDER BY rowid').all(`"${term}"`).map((r) => r.rowid);
@@ -50,14 +30,14 @@ describe('migration 004', () => {
     const db = openDatabase(join(dir, 'a.db'));
     migrate(db, loadMigrations().slice(0, 3));
     const before = createSqliteStore(db);
-    const old = await before.ingest(prepared({ message: 'connection refused by upstream' }));
+    const old = await before.ingest(preparedReport({ message: 'connection refused by upstream' }));
     expect(migrate(db)).toContain(4);
     expect(ftsIds(db, 'refused')).toEqual([old.id]);
 
     const store = createSqliteStore(db);
-    const added = await store.ingest(prepared({ fingerprint: 'a'.repeat(32), exceptionType: 'QuotaExceeded', message: 'disk full' }));
+    const added = await store.ingest(preparedReport({ fingerprint: 'a'.repeat(32), exceptionType: 'QuotaExceeded', message: 'disk full' }));
     expect(ftsIds(db, 'quotaexc')).toEqual([added.id]);
-    await store.ingest(prepared({ fingerprint: 'a'.repeat(32), message: 'disk nearly full' }));
+    await store.ingest(preparedReport({ fingerprint: 'a'.repeat(32), message: 'disk nearly full' }));
     expect(ftsIds(db, 'nearly')).toEqual([added.id]);
     expect(ftsIds(db, 'disk full')).toEqual([]);
     db.prepare('DELETE FROM errors WHERE id = ?').run(old.id);
@@ -71,8 +51,8 @@ describe('migration 004', () => {
     const db = openDatabase(join(dir, 'b.db'));
     migrate(db);
     const store = createSqliteStore(db);
-    const a = await store.ingest(prepared({ fingerprint: '1'.repeat(32), exceptionType: 'KeyError', message: 'say "hi" to Ünïcode' }));
-    const b = await store.ingest(prepared({ fingerprint: '2'.repeat(32), exceptionType: 'TypeError', message: 'x is undefined' }));
+    const a = await store.ingest(preparedReport({ fingerprint: '1'.repeat(32), exceptionType: 'KeyError', message: 'say "hi" to Ünïcode' }));
+    const b = await store.ingest(preparedReport({ fingerprint: '2'.repeat(32), exceptionType: 'TypeError', message: 'x is undefined' }));
     const ids = async (search: string) => (await store.listErrors({ search, limit: 50, offset: 0 })).errors.map((e) => e.id).sort();
     expect(await ids('keyerr')).toEqual([a.id]);
     expect(await ids('"hi"')).toEqual([a.id]);
