@@ -1,27 +1,17 @@
 // Alert messages: subject, text and HTML bodies, and the push title; pure, every field escaped or header-safe.
-import type { AlertKind, HeldAlerts } from '../store/types.js';
+import type { AlertKind, HeldAlerts, PreparedReport } from '../store/types.js';
 
-/** Everything an alert says about one group; comes from the ingested report (and the stored group). */
-export interface AlertEvent {
+/** Everything an alert says about one group: the ingested report, with the group's id and counts. */
+export type AlertEvent = Pick<
+  PreparedReport,
+  'fingerprint' | 'project' | 'exceptionType' | 'message' | 'traceback' | 'file' | 'line' | 'function' | 'source' | 'release' | 'environment' | 'requestMethod' | 'requestUrl'
+> & {
   kind: AlertKind;
   groupId: number;
-  fingerprint: string;
-  project: string;
-  exceptionType: string;
-  message: string;
-  traceback: string;
-  file: string;
-  line: number | null;
-  function: string;
-  source: string;
   count: number;
   firstSeen: string | null;
   lastSeen: string;
-  release: string | null;
-  environment: string | null;
-  requestMethod: string | null;
-  requestUrl: string | null;
-}
+};
 
 export interface AlertMessage {
   subject: string;
