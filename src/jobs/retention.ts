@@ -1,5 +1,6 @@
 // Retention: at start and then on an interval, deletes long-resolved groups and old hourly counts.
 import type { Logger } from '../logger.js';
+import { hourKey } from '../store/hour-key.js';
 import type { CleanupResult, Store } from '../store/types.js';
 
 /** The UI's trend and spike detection look back 14 days at most. */
@@ -28,8 +29,8 @@ export function retentionPolicy(now: Date, retentionDays: number): { resolvedBef
   const countsCutoff = new Date(now.getTime() - HOURLY_COUNTS_KEPT_DAYS * DAY_MS).toISOString();
   return {
     resolvedBefore: retentionDays > 0 ? new Date(now.getTime() - retentionDays * DAY_MS).toISOString() : null,
-    // Hours are stored as 'YYYY-MM-DDTHH:00:00Z'; the cutoff hour itself is kept.
-    hourlyCountsBefore: `${countsCutoff.slice(0, 13)}:00:00Z`,
+    // The cutoff hour itself is kept.
+    hourlyCountsBefore: hourKey(countsCutoff),
   };
 }
 

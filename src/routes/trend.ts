@@ -1,18 +1,15 @@
 // The 24-hour trend of the list: hourly counts laid out as fixed buckets, oldest hour first.
+import { hourKey } from '../store/hour-key.js';
 import type { HourlyCount } from '../store/types.js';
 
 export const TREND_HOURS = 24;
 const HOUR_MS = 3_600_000;
 
-/** Same key the store writes: the timestamp cut to its UTC hour. */
-export function hourKey(t: Date): string {
-  return `${t.toISOString().slice(0, 13)}:00:00Z`;
-}
 
 /** The last TREND_HOURS hours ending with the one `now` falls in, oldest first. */
 export function trendHours(now: Date): string[] {
   const current = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
-  return Array.from({ length: TREND_HOURS }, (_, i) => hourKey(new Date(current - (TREND_HOURS - 1 - i) * HOUR_MS)));
+  return Array.from({ length: TREND_HOURS }, (_, i) => hourKey(new Date(current - (TREND_HOURS - 1 - i) * HOUR_MS).toISOString()));
 }
 
 /** One array of TREND_HOURS numbers per id; hours with no row count zero. */

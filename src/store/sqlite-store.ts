@@ -1,6 +1,7 @@
 // The SQLite implementation of the store: all SQL lives here; writes are group-committed.
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { hourKey } from './hour-key.js';
 import type { Db } from './open-database.js';
 import type {
   CleanupResult,
@@ -199,7 +200,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     } else {
       stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
     }
-    stmt.countHour.run(id, `${r.timestamp.slice(0, 13)}:00:00Z`);
+    stmt.countHour.run(id, hourKey(r.timestamp));
     return { id, fingerprint: r.fingerprint, count, created: updated === undefined, regression };
   }
 

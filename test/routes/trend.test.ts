@@ -1,6 +1,7 @@
 // Trend buckets: the hour keys of the window and counts laid into them.
 import { describe, expect, it } from 'vitest';
-import { buildTrends, hourKey, trendHours } from '../../src/routes/trend.js';
+import { buildTrends, trendHours } from '../../src/routes/trend.js';
+import { hourKey } from '../../src/store/hour-key.js';
 
 describe('trendHours', () => {
   it('lists 24 UTC hours ending with the current one', () => {
@@ -8,7 +9,7 @@ describe('trendHours', () => {
     expect(hours).toHaveLength(24);
     expect(hours[0]).toBe('2025-12-31T01:00:00Z');
     expect(hours.at(-1)).toBe('2026-01-01T00:00:00Z');
-    expect(hourKey(new Date('2026-01-01T00:59:59.999Z'))).toBe('2026-01-01T00:00:00Z');
+    expect(hourKey('2026-01-01T00:59:59.999Z')).toBe('2026-01-01T00:00:00Z');
   });
 });
 
