@@ -1,5 +1,5 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
-// Usage: npm run bench [-- --quick] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --write-only] [-- --out FILE]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +11,8 @@ import { corpus, seedDatabase } from './workload.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
+/** Only the write side (health, ingest, envelopes): the quick loop while working on ingest. */
+const WRITE_ONLY = process.argv.includes('--write-only');
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'bench-results', `bench-${QUICK ? 'quick' : 'full'}.json`);
 
@@ -148,6 +150,7 @@ async function main() {
     const reportsSent = results.runs.filter((r) => r.name.startsWith('POST')).reduce((n, r) => n + r.total, 0);
     results.afterWrites = { rssMb: rssMb(service.child.pid), ...sizes(writeDb), groups: written.total, reports: reportsSent };
     await stopService(service);
+    if (WRITE_ONLY) return printWriteSide(results);
 
     // --- read side: 100,000 groups and 1,000,000 reports, seeded in bulk (workload.mjs) --------------
     const readDb = join(dir, 'read.db');
@@ -224,6 +227,16 @@ async function main() {
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results: ${OUT}`);
+}
+
+/** The --write-only summary: the write runs and the headline ratio, nothing written to disk. */
+function printWriteSide(results) {
+  const byName = Object.fromEntries(results.runs.map((r) => [r.name, r]));
+  const health = byName['GET /health'];
+  const ingest = byName['POST /api/errors 2-4 KB'];
+  console.table(results.runs.map((r) => ({ run: r.name, 'req/s': r.requestsPerSecond, 'p50 ms': r.p50, 'p99 ms': r.p99, 'non-2xx': r.non2xx, 'CPU µs/req': r.cpuMicrosPerRequest })));
+  console.log(`ingest ratio: ${(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3)}; by CPU: ${(health.cpuMicrosPerRequest / ingest.cpuMicrosPerRequest).toFixed(3)}`);
+  console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 
 main().catch((err) => {
