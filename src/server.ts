@@ -15,6 +15,7 @@ import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite-alert-state.js';
 import { createSqliteStore } from './store/sqlite-store.js';
+import { startWriterThread, withIngestWriter } from './store/writer-thread.js';
 
 /** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
 const SHUTDOWN_TIMEOUT_MS = 8000;
@@ -58,14 +59,24 @@ async function main(): Promise<void> {
     logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'cannot open the database');
     process.exit(1);
   }
-  const store = createSqliteStore(db);
+  const mainStore = createSqliteStore(db);
   try {
     // A file opened read-only (permissions, read-only mount) would otherwise fail only at the first report.
-    await store.probeWrite();
+    await mainStore.probeWrite();
   } catch (err) {
     logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'the database is not writable');
     process.exit(1);
   }
+  // Reports are written by a thread of their own (writer-thread.ts); reads, resolves, projects and
+  // retention stay on this connection. SQLite's write lock (busy_timeout) orders the two writers.
+  const writer = await startWriterThread({
+    databasePath: config.databasePath,
+    onFailure: (err) => {
+      logger.fatal({ err }, 'the ingest writer thread failed; exiting so that the supervisor restarts the service');
+      process.exit(1);
+    },
+  });
+  const store = withIngestWriter(mainStore, writer);
 
   const isSecret = keyMatcher(config.scrubFields);
   installCrashHandlers({

@@ -1,0 +1,148 @@
+// Ingest writes on a worker thread: commits and their fsyncs no longer stop the event loop.
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { IngestResult, PreparedReport, Store } from './types.js';
+import type { FromWriter, QueuedReport, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
+
+/** How long close() blocks for the writer to write its queue and checkpoint. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+export interface IngestWriter {
+  ingest(report: PreparedReport): Promise<IngestResult>;
+  ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
+  /** Synchronous, like Store.close: writes what is queued, checkpoints and closes the writer's connection. */
+  close(): void;
+}
+
+export interface WriterThreadOptions {
+  databasePath: string;
+  /** The writer thread died: what it had not answered is failed; the service cannot ingest any more. */
+  onFailure: (err: Error) => void;
+}
+
+interface Waiting {
+  resolve: (r: IngestResult | null) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Starts the writer (the database must be migrated already) and resolves once its connection is open.
+ *
+ * Why a thread: with the writes on the main thread, each group commit stopped the event loop for its
+ * statements and its fsync, so no request was read or answered meanwhile and the connections moved
+ * in lockstep. Now the main thread parses the next wave while the writer commits the last one. The
+ * reply still waits for the commit: a report is acknowledged only once it is durable.
+ */
+export function startWriterThread({ databasePath, onFailure }: WriterThreadOptions): Promise<IngestWriter> {
+  const closed = new Int32Array(new SharedArrayBuffer(4));
+  // A port of our own (not the worker's implicit one), so close() can read the last answers synchronously.
+  const { port1: port, port2: writerPort } = new MessageChannel();
+  const data: WriterData & { port: MessagePort } = { databasePath, closed, port: writerPort };
+  const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: data, transferList: [writerPort] });
+
+  const waiting = new Map<number, Waiting>();
+  let nextId = 1;
+  // Reports of one event-loop turn travel as one message (one structured clone, one wake-up).
+  let outbox: QueuedReport[] = [];
+  let sendScheduled = false;
+  let failure: Error | undefined;
+  let closing = false;
+
+  const send = () => {
+    sendScheduled = false;
+    if (outbox.length === 0) return;
+    port.postMessage({ type: 'reports', reports: outbox } satisfies ToWriter);
+    outbox = [];
+  };
+
+  const settle = ({ id, result, error }: WriterOutcome) => {
+    const w = waiting.get(id);
+    if (!w) return;
+    waiting.delete(id);
+    if (error) w.reject(Object.assign(new Error(error.message), { name: error.name, code: error.code }));
+    else w.resolve(result ?? null);
+  };
+
+  const fail = (err: Error) => {
+    if (failure || closing) return;
+    failure = err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+    onFailure(err);
+  };
+
+  const enqueue = (report: PreparedReport, eventId?: string) =>
+    new Promise<IngestResult | null>((resolve, reject) => {
+      if (failure) return reject(failure);
+      if (closing) return reject(new Error('the store is closed'));
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      outbox.push(eventId === undefined ? { id, report } : { id, report, eventId });
+      if (!sendScheduled) {
+        sendScheduled = true;
+        setImmediate(send);
+      }
+    });
+
+  const writer: IngestWriter = {
+    async ingest(report) {
+      return (await enqueue(report))!;
+    },
+    ingestEvent: enqueue,
+    close() {
+      if (closing) return;
+      send();
+      closing = true;
+      port.postMessage({ type: 'close' } satisfies ToWriter);
+      // Blocking on purpose: close() runs in crash handlers, where nothing may wait for the event loop.
+      const woke = Atomics.wait(closed, 0, 0, CLOSE_TIMEOUT_MS);
+      let message: { message: FromWriter } | undefined;
+      let closeError: string | undefined;
+      while ((message = receiveMessageOnPort(port))) {
+        if (message.message.type === 'written') message.message.outcomes.forEach(settle);
+        if (message.message.type === 'closed') closeError = message.message.error;
+      }
+      port.close();
+      const stillWaiting = new Error('the store closed before this report was written');
+      for (const w of waiting.values()) w.reject(stillWaiting);
+      waiting.clear();
+      if (woke === 'timed-out') {
+        void worker.terminate();
+        throw new Error(`the writer thread did not close within ${CLOSE_TIMEOUT_MS} ms`);
+      }
+      if (Atomics.load(closed, 0) === 2) throw new Error(`the writer thread could not close the database: ${closeError ?? 'unknown error'}`);
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    port.on('message', (message: FromWriter) => {
+      if (message.type === 'written') message.outcomes.forEach(settle);
+      else if (message.type === 'ready') {
+        ready = true;
+        resolve(writer);
+      }
+    });
+    worker.on('error', (err) => (ready ? fail(err) : reject(err)));
+    worker.on('exit', (code) => {
+      const err = new Error(`the writer thread exited (code ${code})`);
+      if (!ready) reject(err);
+      else fail(err);
+    });
+  });
+}
+
+/** The store with its ingest writes done by `writer`; reads and the rare other writes stay on `store`. */
+export function withIngestWriter(store: Store, writer: IngestWriter): Store {
+  return {
+    ...store,
+    ingest: writer.ingest,
+    ingestEvent: writer.ingestEvent,
+    close() {
+      try {
+        writer.close();
+      } finally {
+        store.close(); // then the main connection checkpoints (TRUNCATE) and closes
+      }
+    },
+  };
+}

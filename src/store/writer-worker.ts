@@ -1,0 +1,76 @@
+// Worker-thread entry of the ingest writer: owns a connection, group-commits reports, answers once they are on disk.
+import { closeSync, fdatasync, openSync, statSync } from 'node:fs';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { createDurableAcks } from './durable-acks.js';
+import { openDatabase } from './open-database.js';
+import { createSqliteStore } from './sqlite-store.js';
+import type { IngestResult } from './types.js';
+import type { FromWriter, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
+
+const { databasePath, closed, port } = workerData as WriterData & { port: MessagePort };
+// The main thread migrated the file before starting this thread; this connection only writes reports.
+const db = openDatabase(databasePath);
+/*
+ * Durability without an fsync inside each commit. With synchronous=FULL, SQLite syncs the WAL
+ * inside COMMIT while it holds the write lock, so the next batch could not even start its
+ * statements until the disk answered. Here the commit only writes the WAL (NORMAL: still
+ * consistent after a power loss, but the newest commits may be missing), and this thread syncs the
+ * WAL file itself, on libuv's pool, while the next batch is written. A report is answered only
+ * after a sync that started after its commit returned (durable-acks.ts), so everything acknowledged is on stable
+ * storage, as with FULL; what a power loss can take is only what was never acknowledged.
+ * (PostgreSQL's group commit works the same way: write the WAL, flush it once for many commits.)
+ */
+db.pragma('synchronous = NORMAL');
+const store = createSqliteStore(db);
+
+const walPath = `${databasePath}-wal`;
+let wal = openWal();
+
+/** The WAL file stays the same file while the main connection is open; checked anyway, a sync of a stale file would be a silent loss. */
+function openWal(): { fd: number; ino: number } {
+  const fd = openSync(walPath, 'r');
+  return { fd, ino: statSync(walPath).ino };
+}
+
+const acks = createDurableAcks<WriterOutcome>(
+  (done) => {
+    if (statSync(walPath).ino !== wal.ino) {
+      closeSync(wal.fd);
+      wal = openWal();
+    }
+    fdatasync(wal.fd, done);
+  },
+  (outcomes) => port.postMessage({ type: 'written', outcomes } satisfies FromWriter),
+);
+
+/** The error's name, message and SQLite code cross the thread boundary; the route maps the code (503). */
+function outcomeOf(id: number, settled: PromiseSettledResult<IngestResult | null>): WriterOutcome {
+  if (settled.status === 'fulfilled') return { id, result: settled.value };
+  const err = settled.reason as Error & { code?: unknown };
+  return { id, error: { name: err.name, message: err.message, code: typeof err.code === 'string' ? err.code : undefined } };
+}
+
+port.on('message', (message: ToWriter) => {
+  if (message.type === 'close') {
+    // Writes what is still queued, checkpoints (which syncs), closes; then wakes the main thread,
+    // which may be blocked in Atomics.wait (a crash handler cannot wait for the event loop).
+    let failed: string | undefined;
+    try {
+      store.close();
+    } catch (err) {
+      failed = (err as Error).message;
+    }
+    Atomics.store(closed, 0, failed === undefined ? 1 : 2);
+    Atomics.notify(closed, 0);
+    port.postMessage({ type: 'closed', error: failed } satisfies FromWriter);
+    port.close();
+    return;
+  }
+  // Every report of the message joins the store's current group commit.
+  const writes = message.reports.map((r) => (r.eventId === undefined ? store.ingest(r.report) : store.ingestEvent(r.report, r.eventId)));
+  void Promise.allSettled(writes).then((settled) => {
+    acks.committed(settled.map((s, i) => outcomeOf(message.reports[i]!.id, s)));
+  });
+});
+
+port.postMessage({ type: 'ready' } satisfies FromWriter);

@@ -1,0 +1,116 @@
+// The ingest writer thread as the service runs it (dist/): answers after commit, errors, and the synchronous close.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/store/migrate.js';
+import { openDatabase } from '../../src/store/open-database.js';
+import { createSqliteStore } from '../../src/store/sqlite-store.js';
+import type { PreparedReport, Store } from '../../src/store/types.js';
+import { preparedReport } from '../helper.js';
+
+// The worker loads compiled JavaScript, so the thread is started from dist (built by global-setup).
+const { startWriterThread, withIngestWriter } = (await import(new URL('../../dist/store/writer-thread.js', import.meta.url).href)) as typeof import('../../src/store/writer-thread.js');
+
+let dir: string;
+let path: string;
+let store: Store | undefined;
+const failures: Error[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'et-writer-'));
+  path = join(dir, 'errors.db');
+  failures.length = 0;
+});
+afterEach(() => {
+  try {
+    store?.close();
+  } catch {
+    // closed by the test already
+  }
+  store = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(): Promise<Store> {
+  const db = openDatabase(path);
+  migrate(db);
+  const main = createSqliteStore(db);
+  await main.probeWrite();
+  const writer = await startWriterThread({ databasePath: path, onFailure: (err) => failures.push(err) });
+  store = withIngestWriter(main, writer);
+  return store;
+}
+
+const nth = (i: number, overrides: Partial<PreparedReport> = {}) =>
+  preparedReport({ fingerprint: i.toString(16).padStart(32, '0'), message: `report ${i}`, ...overrides });
+
+/** What another process would find in the file. */
+function countsOnDisk(): { groups: number; occurrences: number } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      groups: (db.prepare('SELECT count(*) AS n FROM errors').get() as { n: number }).n,
+      occurrences: (db.prepare('SELECT count(*) AS n FROM error_occurrences').get() as { n: number }).n,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('ingest writer thread', () => {
+  it('answers each report once it is committed, grouping concurrent reports', async () => {
+    const s = await open();
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => s.ingest(nth(i % 100))));
+    expect(results.filter((r) => r.created)).toHaveLength(100);
+    expect(results.slice(200).map((r) => r.count)).toEqual(Array(100).fill(3));
+    // Acknowledged means visible to any other connection, at once.
+    expect(countsOnDisk().groups).toBe(100);
+    const listed = await s.listErrors({ limit: 1, offset: 0 });
+    expect(listed.total).toBe(100);
+    expect(failures).toEqual([]);
+  });
+
+  it('dedups Sentry event ids through the thread', async () => {
+    const s = await open();
+    const first = await s.ingestEvent(nth(1), 'a'.repeat(32));
+    const again = await s.ingestEvent(nth(1), 'a'.repeat(32));
+    expect(first?.count).toBe(1);
+    expect(again).toBeNull();
+  });
+
+  it('fails only the bad report, with the SQLite code the error handler maps', async () => {
+    const s = await open();
+    const bad = nth(2, { source: 'mainframe' as PreparedReport['source'] });
+    const settled = await Promise.allSettled([s.ingest(nth(1)), s.ingest(bad), s.ingest(nth(3))]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const reason = (settled[1] as PromiseRejectedResult).reason as Error & { code?: string };
+    expect(reason).toBeInstanceOf(Error);
+    expect(reason.code).toMatch(/^SQLITE_CONSTRAINT/);
+    expect(countsOnDisk().groups).toBe(2);
+  });
+
+  it('close() writes what is queued synchronously, as the crash handler needs', async () => {
+    const s = await open();
+    const pending = Array.from({ length: 50 }, (_, i) => s.ingest(nth(i)));
+    s.close(); // no await in between: the reports were not even sent to the thread yet
+    store = undefined;
+    expect(countsOnDisk()).toEqual({ groups: 50, occurrences: 50 });
+    // Written, but closed before it could say so: never a false acknowledgement, never a hang.
+    const settled = await Promise.allSettled(pending);
+    expect(settled.every((r) => r.status === 'rejected' || r.value.count === 1)).toBe(true);
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses reports after close', async () => {
+    const s = await open();
+    s.close();
+    store = undefined;
+    await expect(s.ingest(nth(1))).rejects.toThrow(/closed/);
+  });
+
+  it('does not start on a database it cannot open', async () => {
+    await expect(startWriterThread({ databasePath: join(dir, 'missing', 'errors.db'), onFailure: () => {} })).rejects.toThrow();
+  });
+});
