@@ -9,12 +9,14 @@ import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
 import { AppError, errors } from './errors.js';
+import { acceptInProcess, type AcceptNative } from './ingest/accept.js';
 import { keyMatcher } from './ingest/scrub.js';
 import type { Logger } from './logger.js';
 import type { AlertsService } from './alerts/service.js';
 import { alertRoutes } from './routes/alerts.js';
 import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { projectRoutes } from './routes/projects.js';
 import { sentryRoutes } from './routes/sentry.js';
 import type { IngestListener, Store } from './store/types.js';
@@ -26,8 +28,10 @@ export interface AppDeps {
   store: Store;
   logger: Logger;
   now?: () => Date;
-  /** Told of every committed report, after the commit (alerts hang here). */
+  /** Told of every committed new group and regression, after the commit (alerts hang here). */
   onIngested?: IngestListener;
+  /** Where native reports are prepared and stored (the writer thread); absent, on this thread through `store`. */
+  acceptNative?: AcceptNative;
   /** Email and push alerts (POST /api/test-alert); absent, the route answers 503. */
   alerts?: AlertsService;
 }
@@ -49,7 +53,7 @@ declare module 'fastify' {
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, acceptNative, alerts }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -154,7 +158,8 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       return reply.code(204).send();
     });
     const isSecret = keyMatcher(config.scrubFields);
-    await api.register(errorRoutes, { store, isSecret, now, onIngested });
+    await api.register(ingestRoutes, { acceptNative: acceptNative ?? acceptInProcess(store.ingest, isSecret), now, onIngested });
+    await api.register(errorRoutes, { store, now });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl });
     await api.register(alertRoutes, { config, alerts });
     await api.register(sentryRoutes, {

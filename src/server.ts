@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   // retention stay on this connection. SQLite's write lock (busy_timeout) orders the two writers.
   const writer = await startWriterThread({
     databasePath: config.databasePath,
+    scrubFields: config.scrubFields,
     onFailure: (err) => {
       logger.fatal({ err }, 'the ingest writer thread failed; exiting so that the supervisor restarts the service');
       process.exit(1);
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   });
 
   const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, acceptNative: writer.acceptNative, alerts });
   const retention = startRetention({
     store,
     logger,

@@ -1,20 +1,16 @@
-// /api/errors: ingest a report, list and read groups, resolve and reopen them.
+// /api/errors: list and read groups, resolve and reopen them (ingest is routes/ingest.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../errors.js';
-import { prepareReport } from '../ingest/pipeline.js';
-import type { KeyMatcher } from '../ingest/scrub.js';
 import { parseStack } from '../ingest/stack/parse.js';
-import type { IngestListener, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
-import { groupToApi, ingestReply, occurrenceToApi, summaryToApi } from './serialize.js';
+import { groupToApi, occurrenceToApi, summaryToApi } from './serialize.js';
 import { buildTrends, trendHours } from './trend.js';
 
 export interface ErrorRoutesDeps {
   store: Store;
-  isSecret: KeyMatcher;
   now: () => Date;
-  onIngested: IngestListener;
 }
 
 const MAX_LIMIT = 200;
@@ -38,16 +34,7 @@ const idParamsSchema = z.object({
   id: wholeNumber('id').pipe(z.number().min(1, 'id must be a positive whole number').max(Number.MAX_SAFE_INTEGER)),
 });
 
-export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, isSecret, now, onIngested }) => {
-  app.post('/api/errors', { config: { access: 'ingest' } }, async (request, reply) => {
-    const report = prepareReport(request.body, { isSecret, now: now() });
-    const principal = request.principal;
-    if (principal?.kind === 'ingest' && report.project !== principal.project.name) throw errors.wrongProject(principal.project.name);
-    const result = await store.ingest(report);
-    onIngested(result, report);
-    return reply.code(result.created ? 201 : 200).send(ingestReply(result));
-  });
-
+export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, now }) => {
   app.get('/api/errors', async (request) => {
     const q = parseOrThrow(listQuerySchema, request.query);
     const query = { ...q, limit: q.limit ?? 50, offset: q.offset ?? 0 };

@@ -94,7 +94,8 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     const sentry = eventToReport(event as Record<string, unknown>, project.name, headerEventId);
     const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: now() }, sentry.stack);
     const result = await store.ingestEvent(report, sentry.eventId);
-    if (result) onIngested(result, report); // null: a resend of an event already stored
+    // null: a resend of an event already stored. Repeats are not news (see IngestListener).
+    if (result?.created || result?.regression) onIngested(result, report);
     return { id: sentry.eventId };
   }
 

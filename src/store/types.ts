@@ -35,8 +35,9 @@ export interface IngestResult {
 }
 
 /**
- * Called after a report is committed (e.g. to decide on alerts). Must return at once and never throw:
- * whatever it starts runs in the background, off the request path.
+ * Called after a report that created a group or reopened one is committed (alerts decide on these;
+ * a repeat is not passed on, so the writer thread need not send every prepared report back).
+ * Must return at once and never throw: whatever it starts runs in the background, off the request path.
  */
 export type IngestListener = (result: IngestResult, report: PreparedReport) => void;
 

@@ -1,13 +1,16 @@
 // Ingest writes on a worker thread: commits and their fsyncs no longer stop the event loop.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { AppError } from '../errors.js';
+import type { Accepted, NativeSubmission } from '../ingest/accept.js';
 import type { IngestResult, PreparedReport, Store } from './types.js';
-import type { FromWriter, QueuedReport, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
+import type { FromWriter, QueuedWrite, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
 
 /** How long close() blocks for the writer to write its queue and checkpoint. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
 export interface IngestWriter {
-  ingest(report: PreparedReport): Promise<IngestResult>;
+  /** A native report's body text: parsed, prepared and stored on the writer thread (ingest/accept.ts). */
+  acceptNative(submission: NativeSubmission): Promise<Accepted>;
   ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
   /** Synchronous, like Store.close: writes what is queued, checkpoints and closes the writer's connection. */
   close(): void;
@@ -15,12 +18,13 @@ export interface IngestWriter {
 
 export interface WriterThreadOptions {
   databasePath: string;
+  scrubFields: string[];
   /** The writer thread died: what it had not answered is failed; the service cannot ingest any more. */
   onFailure: (err: Error) => void;
 }
 
 interface Waiting {
-  resolve: (r: IngestResult | null) => void;
+  resolve: (outcome: WriterOutcome) => void;
   reject: (e: Error) => void;
 }
 
@@ -32,17 +36,17 @@ interface Waiting {
  * in lockstep. Now the main thread parses the next wave while the writer commits the last one. The
  * reply still waits for the commit: a report is acknowledged only once it is durable.
  */
-export function startWriterThread({ databasePath, onFailure }: WriterThreadOptions): Promise<IngestWriter> {
+export function startWriterThread({ databasePath, scrubFields, onFailure }: WriterThreadOptions): Promise<IngestWriter> {
   const closed = new Int32Array(new SharedArrayBuffer(4));
   // A port of our own (not the worker's implicit one), so close() can read the last answers synchronously.
   const { port1: port, port2: writerPort } = new MessageChannel();
-  const data: WriterData & { port: MessagePort } = { databasePath, closed, port: writerPort };
+  const data: WriterData & { port: MessagePort } = { databasePath, scrubFields, closed, port: writerPort };
   const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: data, transferList: [writerPort] });
 
   const waiting = new Map<number, Waiting>();
   let nextId = 1;
   // Reports of one event-loop turn travel as one message (one structured clone, one wake-up).
-  let outbox: QueuedReport[] = [];
+  let outbox: QueuedWrite[] = [];
   let sendScheduled = false;
   let failure: Error | undefined;
   let closing = false;
@@ -50,16 +54,18 @@ export function startWriterThread({ databasePath, onFailure }: WriterThreadOptio
   const send = () => {
     sendScheduled = false;
     if (outbox.length === 0) return;
-    port.postMessage({ type: 'reports', reports: outbox } satisfies ToWriter);
+    port.postMessage({ type: 'writes', writes: outbox } satisfies ToWriter);
     outbox = [];
   };
 
-  const settle = ({ id, result, error }: WriterOutcome) => {
-    const w = waiting.get(id);
+  const settle = (outcome: WriterOutcome) => {
+    const w = waiting.get(outcome.id);
     if (!w) return;
-    waiting.delete(id);
-    if (error) w.reject(Object.assign(new Error(error.message), { name: error.name, code: error.code }));
-    else w.resolve(result ?? null);
+    waiting.delete(outcome.id);
+    const { rejected, error } = outcome;
+    if (rejected) w.reject(AppError.fromData(rejected));
+    else if (error) w.reject(Object.assign(new Error(error.message), { name: error.name, code: error.code }));
+    else w.resolve(outcome);
   };
 
   const fail = (err: Error) => {
@@ -70,13 +76,13 @@ export function startWriterThread({ databasePath, onFailure }: WriterThreadOptio
     onFailure(err);
   };
 
-  const enqueue = (report: PreparedReport, eventId?: string) =>
-    new Promise<IngestResult | null>((resolve, reject) => {
+  const enqueue = (write: (id: number) => QueuedWrite) =>
+    new Promise<WriterOutcome>((resolve, reject) => {
       if (failure) return reject(failure);
       if (closing) return reject(new Error('the store is closed'));
       const id = nextId++;
       waiting.set(id, { resolve, reject });
-      outbox.push(eventId === undefined ? { id, report } : { id, report, eventId });
+      outbox.push(write(id));
       if (!sendScheduled) {
         sendScheduled = true;
         setImmediate(send);
@@ -84,10 +90,13 @@ export function startWriterThread({ databasePath, onFailure }: WriterThreadOptio
     });
 
   const writer: IngestWriter = {
-    async ingest(report) {
-      return (await enqueue(report))!;
+    async acceptNative(native) {
+      const { result, report } = await enqueue((id) => ({ id, native }));
+      return report ? { result: result!, report } : { result: result! };
     },
-    ingestEvent: enqueue,
+    async ingestEvent(report, eventId) {
+      return (await enqueue((id) => ({ id, report, eventId }))).result ?? null;
+    },
     close() {
       if (closing) return;
       send();
@@ -131,11 +140,14 @@ export function startWriterThread({ databasePath, onFailure }: WriterThreadOptio
   });
 }
 
-/** The store with its ingest writes done by `writer`; reads and the rare other writes stay on `store`. */
+/**
+ * The store with Sentry events written by `writer`; reads and the rare other writes stay on `store`.
+ * Native reports go to writer.acceptNative directly. `ingest` stays on the main connection for the
+ * crash handler's own report and for tests.
+ */
 export function withIngestWriter(store: Store, writer: IngestWriter): Store {
   return {
     ...store,
-    ingest: writer.ingest,
     ingestEvent: writer.ingestEvent,
     close() {
       try {

@@ -1,14 +1,18 @@
-// Worker-thread entry of the ingest writer: owns a connection, group-commits reports, answers once they are on disk.
+// Worker-thread entry of the ingest writer: prepares native reports, group-commits, answers once they are on disk.
 import { closeSync, fdatasync, openSync, statSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { AppError } from '../errors.js';
+import { prepareNative } from '../ingest/accept.js';
+import { keyMatcher } from '../ingest/scrub.js';
 import { createDurableAcks } from './durable-acks.js';
 import { openDatabase } from './open-database.js';
 import { createSqliteStore } from './sqlite-store.js';
-import type { IngestResult } from './types.js';
-import type { FromWriter, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
+import type { FromWriter, QueuedWrite, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
 
-const { databasePath, closed, port } = workerData as WriterData & { port: MessagePort };
+const { databasePath, scrubFields, closed, port } = workerData as WriterData & { port: MessagePort };
+const isSecret = keyMatcher(scrubFields);
 // The main thread migrated the file before starting this thread; this connection only writes reports.
+// (The pipeline runs here too: the main thread hands over the body text and is free for HTTP.)
 const db = openDatabase(databasePath);
 /*
  * Durability without an fsync inside each commit. With synchronous=FULL, SQLite syncs the WAL
@@ -43,11 +47,18 @@ const acks = createDurableAcks<WriterOutcome>(
   (outcomes) => port.postMessage({ type: 'written', outcomes } satisfies FromWriter),
 );
 
-/** The error's name, message and SQLite code cross the thread boundary; the route maps the code (503). */
-function outcomeOf(id: number, settled: PromiseSettledResult<IngestResult | null>): WriterOutcome {
-  if (settled.status === 'fulfilled') return { id, result: settled.value };
-  const err = settled.reason as Error & { code?: unknown };
-  return { id, error: { name: err.name, message: err.message, code: typeof err.code === 'string' ? err.code : undefined } };
+/** One write, answered as data: the catalogue's rejection, the storage error with its SQLite code, or the result. */
+async function write(w: QueuedWrite): Promise<WriterOutcome> {
+  try {
+    if ('eventId' in w) return { id: w.id, result: await store.ingestEvent(w.report, w.eventId) };
+    const report = prepareNative(w.native, isSecret);
+    const result = await store.ingest(report);
+    return result.created || result.regression ? { id: w.id, result, report } : { id: w.id, result };
+  } catch (err) {
+    if (err instanceof AppError) return { id: w.id, rejected: err.toData() };
+    const e = err as Error & { code?: unknown };
+    return { id: w.id, error: { name: e.name, message: e.message, code: typeof e.code === 'string' ? e.code : undefined } };
+  }
 }
 
 port.on('message', (message: ToWriter) => {
@@ -66,11 +77,8 @@ port.on('message', (message: ToWriter) => {
     port.close();
     return;
   }
-  // Every report of the message joins the store's current group commit.
-  const writes = message.reports.map((r) => (r.eventId === undefined ? store.ingest(r.report) : store.ingestEvent(r.report, r.eventId)));
-  void Promise.allSettled(writes).then((settled) => {
-    acks.committed(settled.map((s, i) => outcomeOf(message.reports[i]!.id, s)));
-  });
+  // Every report of the message joins the store's current group commit; answered after the sync.
+  void Promise.all(message.writes.map(write)).then((outcomes) => acks.committed(outcomes));
 });
 
 port.postMessage({ type: 'ready' } satisfies FromWriter);

@@ -1,4 +1,4 @@
-// The ingest writer thread as the service runs it (dist/): answers after commit, errors, and the synchronous close.
+// The ingest writer thread as the service runs it (dist/): pipeline and commit there, errors back, synchronous close.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,14 +8,18 @@ import { migrate } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import type { PreparedReport, Store } from '../../src/store/types.js';
+import type { NativeSubmission } from '../../src/ingest/accept.js';
+import type { IngestWriter } from '../../src/store/writer-thread.js';
 import { preparedReport } from '../helper.js';
 
 // The worker loads compiled JavaScript, so the thread is started from dist (built by global-setup).
 const { startWriterThread, withIngestWriter } = (await import(new URL('../../dist/store/writer-thread.js', import.meta.url).href)) as typeof import('../../src/store/writer-thread.js');
+const { AppError } = (await import(new URL('../../dist/errors.js', import.meta.url).href)) as typeof import('../../src/errors.js');
 
 let dir: string;
 let path: string;
 let store: Store | undefined;
+let writer: IngestWriter;
 const failures: Error[] = [];
 
 beforeEach(() => {
@@ -38,13 +42,19 @@ async function open(): Promise<Store> {
   migrate(db);
   const main = createSqliteStore(db);
   await main.probeWrite();
-  const writer = await startWriterThread({ databasePath: path, onFailure: (err) => failures.push(err) });
+  writer = await startWriterThread({ databasePath: path, scrubFields: ['order_secret'], onFailure: (err) => failures.push(err) });
   store = withIngestWriter(main, writer);
   return store;
 }
 
 const nth = (i: number, overrides: Partial<PreparedReport> = {}) =>
   preparedReport({ fingerprint: i.toString(16).padStart(32, '0'), message: `report ${i}`, ...overrides });
+
+/** A native report's body as a client sends it; `i` picks its group. */
+const native = (i: number, body: Record<string, unknown> = {}): NativeSubmission => ({
+  text: JSON.stringify({ project: 'shop', exception_type: 'E', message: `report ${i}`, fingerprint: `g${i}`, ...body }),
+  receivedAt: Date.parse('2026-11-01T12:00:00Z'),
+});
 
 /** What another process would find in the file. */
 function countsOnDisk(): { groups: number; occurrences: number } {
@@ -60,16 +70,37 @@ function countsOnDisk(): { groups: number; occurrences: number } {
 }
 
 describe('ingest writer thread', () => {
-  it('answers each report once it is committed, grouping concurrent reports', async () => {
+  it('prepares and stores native reports, answering each once it is committed', async () => {
     const s = await open();
-    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => s.ingest(nth(i % 100))));
+    const accepted = await Promise.all(Array.from({ length: 300 }, (_, i) => writer.acceptNative(native(i % 100))));
+    const results = accepted.map((a) => a.result);
     expect(results.filter((r) => r.created)).toHaveLength(100);
     expect(results.slice(200).map((r) => r.count)).toEqual(Array(100).fill(3));
+    // The prepared report comes back for new groups only (alerts), not for every repeat.
+    expect(accepted.filter((a) => a.report !== undefined)).toHaveLength(100);
+    expect(accepted[0]!.report).toMatchObject({ project: 'shop', exceptionType: 'E', message: 'report 0', timestamp: '2026-11-01T12:00:00.000Z' });
     // Acknowledged means visible to any other connection, at once.
     expect(countsOnDisk().groups).toBe(100);
     const listed = await s.listErrors({ limit: 1, offset: 0 });
     expect(listed.total).toBe(100);
     expect(failures).toEqual([]);
+  });
+
+  it('scrubs with the configured fields on the writer thread', async () => {
+    const s = await open();
+    const { result } = await writer.acceptNative(native(1, { extra: { order_secret: 'hunter2', visible: 'yes' } }));
+    const found = await s.getError(result.id);
+    expect(found!.occurrences[0]!.extra).toEqual({ order_secret: '[redacted]', visible: 'yes' });
+  });
+
+  it('answers a bad report with the catalogue error, and stores nothing', async () => {
+    await open();
+    await expect(writer.acceptNative({ text: '{"project":', receivedAt: Date.now() })).rejects.toMatchObject({ code: 'invalid_json', statusCode: 400 });
+    await expect(writer.acceptNative({ text: '{"project":"shop"}', receivedAt: Date.now() })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(writer.acceptNative({ ...native(1), requiredProject: 'billing' })).rejects.toMatchObject({ code: 'wrong_project', statusCode: 403 });
+    const err = await writer.acceptNative({ text: '', receivedAt: Date.now() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(countsOnDisk().groups).toBe(0);
   });
 
   it('dedups Sentry event ids through the thread', async () => {
@@ -83,7 +114,7 @@ describe('ingest writer thread', () => {
   it('fails only the bad report, with the SQLite code the error handler maps', async () => {
     const s = await open();
     const bad = nth(2, { source: 'mainframe' as PreparedReport['source'] });
-    const settled = await Promise.allSettled([s.ingest(nth(1)), s.ingest(bad), s.ingest(nth(3))]);
+    const settled = await Promise.allSettled([s.ingestEvent(nth(1), 'a'.repeat(32)), s.ingestEvent(bad, 'b'.repeat(32)), s.ingestEvent(nth(3), 'c'.repeat(32))]);
     expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const reason = (settled[1] as PromiseRejectedResult).reason as Error & { code?: string };
     expect(reason).toBeInstanceOf(Error);
@@ -93,13 +124,13 @@ describe('ingest writer thread', () => {
 
   it('close() writes what is queued synchronously, as the crash handler needs', async () => {
     const s = await open();
-    const pending = Array.from({ length: 50 }, (_, i) => s.ingest(nth(i)));
+    const pending = Array.from({ length: 50 }, (_, i) => writer.acceptNative(native(i)));
     s.close(); // no await in between: the reports were not even sent to the thread yet
     store = undefined;
     expect(countsOnDisk()).toEqual({ groups: 50, occurrences: 50 });
     // Written, but closed before it could say so: never a false acknowledgement, never a hang.
     const settled = await Promise.allSettled(pending);
-    expect(settled.every((r) => r.status === 'rejected' || r.value.count === 1)).toBe(true);
+    expect(settled.every((r) => r.status === 'rejected' || r.value.result.count === 1)).toBe(true);
     expect(failures).toEqual([]);
   });
 
@@ -107,10 +138,11 @@ describe('ingest writer thread', () => {
     const s = await open();
     s.close();
     store = undefined;
-    await expect(s.ingest(nth(1))).rejects.toThrow(/closed/);
+    await expect(writer.acceptNative(native(1))).rejects.toThrow(/closed/);
+    await expect(s.ingestEvent(nth(1), 'a'.repeat(32))).rejects.toThrow(/closed/);
   });
 
   it('does not start on a database it cannot open', async () => {
-    await expect(startWriterThread({ databasePath: join(dir, 'missing', 'errors.db'), onFailure: () => {} })).rejects.toThrow();
+    await expect(startWriterThread({ databasePath: join(dir, 'missing', 'errors.db'), scrubFields: [], onFailure: () => {} })).rejects.toThrow();
   });
 });
