@@ -99,8 +99,9 @@ export function startWriterThread({ databasePath, scrubFields, onFailure }: Writ
     },
     close() {
       if (closing) return;
-      send();
       closing = true;
+      if (failure) return; // the thread is gone, and with it whatever it had not answered
+      send();
       port.postMessage({ type: 'close' } satisfies ToWriter);
       // Blocking on purpose: close() runs in crash handlers, where nothing may wait for the event loop.
       const woke = Atomics.wait(closed, 0, 0, CLOSE_TIMEOUT_MS);
