@@ -4,7 +4,8 @@ import { parseOrThrow } from '../validation.js';
 import { fingerprint } from './fingerprint.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
-import { parseStack, pickCrashFrame } from './stack/parse.js';
+import { createStackCache } from './stack/cache.js';
+import { pickCrashFrame } from './stack/parse.js';
 import type { ParsedStack } from './stack/types.js';
 
 export interface PipelineOptions {
@@ -12,6 +13,9 @@ export interface PipelineOptions {
   /** Time of receipt. */
   now: Date;
 }
+
+/** Shared by every app in the process: a pure function's memo, whose results never depend on who asks. */
+const parseTraceback = createStackCache();
 
 /** A clock a minute fast on the client must not pin a group to the top of the list for years. */
 const MAX_CLOCK_SKEW_MS = 60_000;
@@ -25,7 +29,7 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
 export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
-  stack ??= parseStack(traceback);
+  stack ??= parseTraceback(traceback);
   const crash = pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
