@@ -94,12 +94,15 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Hooks on every request take a callback rather than being async: no promise per request.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.debug({ req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    done();
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -149,9 +152,9 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       request.principal = principal;
     });
     // CORS only for pages using an ingest key; the operator API sends none.
-    api.addHook('onSend', async (request, reply, payload) => {
+    api.addHook('onSend', (request, reply, payload, done) => {
       if (request.principal?.kind === 'ingest') cors.apply(reply, request.headers.origin);
-      return payload;
+      done(null, payload);
     });
     api.options('/api/errors', { config: { access: 'public' } }, async (request, reply) => {
       cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);

@@ -72,12 +72,16 @@ function occurrenceTime(given: string | undefined, now: Date): string {
  * reported. Replaced by one U+FFFD up front, the text reads back exactly as it is grouped.
  */
 function wellFormedText(input: ReportInput): ReportInput {
-  const out: Record<string, unknown> = { ...input };
+  // Copied only when a field needs it: almost every report is already well formed.
+  let out: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(input)) {
-    if (typeof value === 'string') out[key] = (value as WellFormable).toWellFormed();
+    if (typeof value === 'string' && !(value as WellFormable).isWellFormed()) {
+      out ??= { ...input };
+      out[key] = (value as WellFormable).toWellFormed();
+    }
   }
-  return out as ReportInput;
+  return (out ?? input) as ReportInput;
 }
 
 /** String.prototype.toWellFormed is in Node 20; the ES2023 typings we compile against predate it. */
-type WellFormable = string & { toWellFormed(): string };
+type WellFormable = string & { isWellFormed(): boolean; toWellFormed(): string };
