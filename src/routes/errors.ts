@@ -7,7 +7,7 @@ import type { KeyMatcher } from '../ingest/scrub.js';
 import { parseStack } from '../ingest/stack/parse.js';
 import type { IngestListener, Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
-import { groupToApi, ingestReply, occurrenceToApi, summaryToApi } from './serialize.js';
+import { groupToApi, ingestReply, ingestReplySchema, occurrenceToApi, summaryToApi } from './serialize.js';
 import { buildTrends, trendHours } from './trend.js';
 
 export interface ErrorRoutesDeps {
@@ -39,7 +39,7 @@ const idParamsSchema = z.object({
 });
 
 export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, isSecret, now, onIngested }) => {
-  app.post('/api/errors', { config: { access: 'ingest' } }, async (request, reply) => {
+  app.post('/api/errors', { config: { access: 'ingest' }, schema: { response: ingestReplySchema } }, async (request, reply) => {
     const report = prepareReport(request.body, { isSecret, now: now() });
     const principal = request.principal;
     if (principal?.kind === 'ingest' && report.project !== principal.project.name) throw errors.wrongProject(principal.project.name);
