@@ -4,7 +4,8 @@ import { parseOrThrow } from '../validation.js';
 import { fingerprint } from './fingerprint.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
-import { parseStack, pickCrashFrame } from './stack/parse.js';
+import { createStackCache } from './stack/cache.js';
+import { pickCrashFrame } from './stack/parse.js';
 import type { ParsedStack } from './stack/types.js';
 
 export interface PipelineOptions {
@@ -12,6 +13,9 @@ export interface PipelineOptions {
   /** Time of receipt. */
   now: Date;
 }
+
+/** Shared by every app in the process: a pure function's memo, whose results never depend on who asks. */
+const parseTraceback = createStackCache();
 
 /** A clock a minute fast on the client must not pin a group to the top of the list for years. */
 const MAX_CLOCK_SKEW_MS = 60_000;
@@ -25,7 +29,7 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
 export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
-  stack ??= parseStack(traceback);
+  stack ??= parseTraceback(traceback);
   const crash = pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
@@ -68,12 +72,16 @@ function occurrenceTime(given: string | undefined, now: Date): string {
  * reported. Replaced by one U+FFFD up front, the text reads back exactly as it is grouped.
  */
 function wellFormedText(input: ReportInput): ReportInput {
-  const out: Record<string, unknown> = { ...input };
+  // Copied only when a field needs it: almost every report is already well formed.
+  let out: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(input)) {
-    if (typeof value === 'string') out[key] = (value as WellFormable).toWellFormed();
+    if (typeof value === 'string' && !(value as WellFormable).isWellFormed()) {
+      out ??= { ...input };
+      out[key] = (value as WellFormable).toWellFormed();
+    }
   }
-  return out as ReportInput;
+  return (out ?? input) as ReportInput;
 }
 
 /** String.prototype.toWellFormed is in Node 20; the ES2023 typings we compile against predate it. */
-type WellFormable = string & { toWellFormed(): string };
+type WellFormable = string & { isWellFormed(): boolean; toWellFormed(): string };

@@ -1,8 +1,8 @@
 // The body of POST /api/errors, as clients send it.
 import { z } from 'zod';
 
-/** Clients often send `null` for an absent optional field; treat it as absent. */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+/** Clients often send `null` for an absent optional field: accepted here, dropped by withoutNulls. */
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 /**
  * Any JSON object, passed on as it came: z.record would rebuild it and silently drop a `__proto__`
@@ -12,7 +12,7 @@ const jsonObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof
   message: 'Invalid input: expected an object',
 });
 
-export const reportSchema = z.object({
+const fields = z.object({
   project: z.string().min(1).max(100),
   exception_type: z.string().min(1).max(200),
   message: opt(z.string()),
@@ -29,5 +29,24 @@ export const reportSchema = z.object({
   timestamp: opt(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z' })),
   fingerprint: opt(z.union([z.string().min(1).max(500), z.array(z.string().min(1).max(500)).min(1).max(20)])),
 });
+
+type NoNulls<T> = { [K in keyof T]: Exclude<T[K], null> };
+
+/**
+ * One pass over the validated keys rather than a transform on each optional field: the same result
+ * (a null field reads as absent) for half of zod's cost on every report.
+ */
+function withoutNulls<T extends object>(value: T): NoNulls<T> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    if ((value as Record<string, unknown>)[key] === null) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      delete copy[key];
+    }
+  }
+  return (copy ?? value) as NoNulls<T>;
+}
+
+export const reportSchema = fields.transform(withoutNulls);
 
 export type ReportInput = z.output<typeof reportSchema>;

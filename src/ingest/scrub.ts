@@ -73,10 +73,15 @@ export function scrubValue(value: unknown, isSecret: KeyMatcher, depth = 0): unk
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, isSecret, depth + 1));
-  // fromEntries defines own properties, so a `__proto__` key stays data and never becomes a prototype.
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, isSecret(k) ? REDACTED : scrubValue(v, isSecret, depth + 1)]),
-  );
+  const source = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const scrubbed = isSecret(key) ? REDACTED : scrubValue(source[key], isSecret, depth + 1);
+    // Assigning `__proto__` would set the copy's prototype: defined, it stays data like any key.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: scrubbed, enumerable: true, writable: true, configurable: true });
+    else copy[key] = scrubbed;
+  }
+  return copy;
 }
 
 export function scrubObject(value: Record<string, unknown>, isSecret: KeyMatcher): Record<string, unknown> {
@@ -120,6 +125,7 @@ function redactUserinfoPassword(urlWithoutQuery: string): string {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%') && !s.includes('+')) return s;
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {

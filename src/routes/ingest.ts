@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AcceptNative } from '../ingest/accept.js';
 import type { IngestListener } from '../store/types.js';
-import { ingestReply } from './serialize.js';
+import { ingestReply, ingestReplySchema } from './serialize.js';
 
 export interface IngestRoutesDeps {
   acceptNative: AcceptNative;
@@ -16,7 +16,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesDeps> = async (app, { 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.post('/api/errors', { config: { access: 'ingest' } }, async (request, reply) => {
+  app.post('/api/errors', { config: { access: 'ingest' }, schema: { response: ingestReplySchema } }, async (request, reply) => {
     const principal = request.principal;
     const { result, report } = await acceptNative({
       text: typeof request.body === 'string' ? request.body : '',

@@ -56,7 +56,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
 
   // On every reply, errors and 429s included: a browser hides a response without them, and an SDK
   // that cannot read the rate-limit headers never backs off.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     cors.apply(reply, request.headers.origin);
     if (reply.statusCode === 429) {
       const seconds = Number(reply.getHeader('retry-after')) || 60;
@@ -65,7 +65,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     // Stopped mid-body (a bomb or an oversized upload): close rather than read the rest.
     if (reply.statusCode === 413) reply.header('connection', 'close');
     if (reply.statusCode >= 400) reply.header('x-sentry-error', errorCode(payload));
-    return payload;
+    done(null, payload);
   });
 
   // Keys in the query or headers are checked before the body is read; the envelope dsn only after.

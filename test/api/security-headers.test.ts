@@ -1,5 +1,9 @@
 // Security headers on the UI and the API: a strict CSP, no framing, nosniff, no referrer; the API still answers JSON.
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import helmet from 'helmet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { securityHeaderOptions, securityHeaders } from '../../src/security-headers.js';
 import { auth, buildTestApp, postError, report, type TestApp } from '../helper.js';
 
 let t: TestApp;
@@ -50,5 +54,45 @@ describe('the API behind the headers', () => {
     const denied = await t.app.inject({ method: 'GET', url: '/api/errors' });
     expect(denied.statusCode).toBe(401);
     expect(denied.json()).toMatchObject({ code: 'unauthorized' });
+  });
+});
+
+describe('the headers computed once at startup', () => {
+  /** What helmet's own middleware sets on a real Node response, the reference the app must match. */
+  function helmetOnARealResponse(): Record<string, unknown> {
+    const req = new IncomingMessage(new Socket());
+    const res = new ServerResponse(req);
+    res.setHeader('X-Powered-By', 'something');
+    let called = false;
+    helmet(securityHeaderOptions)(req, res, () => {
+      called = true;
+    });
+    expect(called).toBe(true);
+    return res.getHeaders();
+  }
+
+  it('are exactly what helmet sets', () => {
+    const reference = helmetOnARealResponse();
+    expect(reference['x-powered-by']).toBeUndefined();
+    expect(reference['content-security-policy']).toContain("default-src 'none'");
+    expect(securityHeaders()).toEqual(reference);
+  });
+
+  it.each([
+    ['GET', '/health', undefined],
+    ['GET', '/', undefined],
+    ['GET', '/api/errors', auth],
+    ['GET', '/api/errors', undefined],
+    ['GET', '/no/such/route', undefined],
+    ['POST', '/api/errors', auth],
+  ] as const)('are on every reply: %s %s', async (method, url, headers) => {
+    const reference = helmetOnARealResponse();
+    const res =
+      method === 'POST'
+        ? await postError(t.app, report())
+        : await t.app.inject({ method, url, ...(headers ? { headers } : {}) });
+    const sent = Object.fromEntries(Object.keys(reference).map((name) => [name, res.headers[name]]));
+    expect(sent).toEqual(reference);
+    expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 });

@@ -41,6 +41,13 @@ describe('scrubObject', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('scrubs under a __proto__ key like under any other', () => {
+    const out = scrubObject(JSON.parse('{"__proto__": {"password": "p", "keep": 1}, "constructor": {"token": "t"}}'), isSecret);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ password: REDACTED, keep: 1 });
+    expect(Object.getOwnPropertyDescriptor(out, 'constructor')?.value).toEqual({ token: REDACTED });
+    expect(Object.keys(out)).toEqual(['__proto__', 'constructor']);
+  });
+
   it('cuts hostile nesting at a bounded depth', () => {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 10_000; i++) deep = { d: deep };
@@ -62,6 +69,7 @@ describe('scrubUrl', () => {
     ['https://a.example/x?token=abc&q=1', `https://a.example/x?token=${REDACTED}&q=1`],
     ['https://a.example/x?q=1&api_key=k#frag', `https://a.example/x?q=1&api_key=${REDACTED}#frag`],
     ['https://a.example/x?Session%5FId=9', `https://a.example/x?Session%5FId=${REDACTED}`],
+    ['https://a.example/x?api+key=9&q=a+b', `https://a.example/x?api+key=${REDACTED}&q=a+b`],
     ['https://a.example/x?password', `https://a.example/x?password=${REDACTED}`],
     ['https://user:pw@a.example/x?q=1', `https://user:${REDACTED}@a.example/x?q=1`],
     ['https://user@a.example/x', 'https://user@a.example/x'],
