@@ -43,13 +43,12 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
-interface GroupRow {
+interface SummaryRow {
   id: number;
   fingerprint: string;
   project: string;
   exception_type: string;
   message: string;
-  traceback: string;
   file: string;
   line: number | null;
   function: string;
@@ -61,6 +60,10 @@ interface GroupRow {
   resolved_at: string | null;
   release: string | null;
   environment: string | null;
+}
+
+interface GroupRow extends SummaryRow {
+  traceback: string;
 }
 
 interface OccurrenceRow {
@@ -98,9 +101,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const stmt = {
     // Positional parameters throughout the write path: binding by name costs a lookup per value.
     insertGroup: db.prepare<unknown[], { id: number }>(`
-      INSERT INTO errors (fingerprint, project, exception_type, message, traceback, file, line, function, source,
+      INSERT INTO errors (fingerprint, project, exception_type, message, file, line, function, source,
                           count, first_seen, last_seen, release, environment)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
       RETURNING id`),
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
     // gives their values from before this report, and the indexes on them stay untouched unless
@@ -110,9 +113,13 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         count = count + 1,
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
-        message = ?, traceback = ?, release = ?, environment = ?
+        message = ?, release = ?, environment = ?
       WHERE fingerprint = ?
       RETURNING id, count, resolved, source`),
+    // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
+    setTraceback: db.prepare<[number, string]>(`
+      INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)
+      ON CONFLICT (error_id) DO UPDATE SET traceback = excluded.traceback WHERE traceback <> excluded.traceback`),
     reopenGroup: db.prepare<[number]>('UPDATE errors SET resolved = 0, resolved_at = NULL WHERE id = ?'),
     setSource: db.prepare<[Source, number]>('UPDATE errors SET source = ? WHERE id = ?'),
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
@@ -129,7 +136,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, 1)
       ON CONFLICT (error_id, hour) DO UPDATE SET count = count + 1`),
     ensureProject: db.prepare('INSERT INTO projects (name, ingest_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'),
-    getGroup: db.prepare<[number], GroupRow>(`SELECT ${SUMMARY_COLUMNS}, traceback FROM errors WHERE id = ?`),
+    getGroup: db.prepare<[number], GroupRow>(`
+      SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
+      FROM errors WHERE id = ?`),
     occurrences: db.prepare<[number], OccurrenceRow>(`
       SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment
       FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
@@ -184,10 +193,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return null;
       eventIdsSincePrune++;
     }
-    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.traceback, r.release, r.environment, r.fingerprint);
+    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.release, r.environment, r.fingerprint);
     const id = updated?.id ?? stmt.insertGroup.get(
-      r.fingerprint, r.project, r.exceptionType, r.message, r.traceback, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
+      r.fingerprint, r.project, r.exceptionType, r.message, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
     )!.id;
+    stmt.setTraceback.run(id, r.traceback);
     const count = updated?.count ?? 1;
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
@@ -292,7 +302,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const { limit: _l, offset: _o, ...countParams } = params;
       const { total } = listStatement(q, 'count').get(countParams) as { total: number };
       if (total <= q.offset) return { errors: [], total };
-      const rows = listStatement(q, total <= FEW_MATCHES ? 'few' : 'rows').all(params) as GroupRow[];
+      const rows = listStatement(q, total <= FEW_MATCHES ? 'few' : 'rows').all(params) as SummaryRow[];
       return { errors: rows.map(toSummary), total };
     },
 
@@ -472,7 +482,7 @@ function parseJson(s: string | null): Record<string, unknown> | null {
   return s === null ? null : (JSON.parse(s) as Record<string, unknown>);
 }
 
-function toSummary(r: GroupRow): ErrorSummary {
+function toSummary(r: SummaryRow): ErrorSummary {
   return {
     id: r.id,
     fingerprint: r.fingerprint,
