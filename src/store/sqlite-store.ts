@@ -300,10 +300,25 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         else params.pattern = `%${escapeLike(q.search)}%`;
       }
       const { limit: _l, offset: _o, ...countParams } = params;
-      const { total } = listStatement(q, 'count').get(countParams) as { total: number };
+      const count = () => (listStatement(q, 'count').get(countParams) as { total: number }).total;
+      if (params.match !== undefined) {
+        // A common term matches thousands of groups: finding them is most of the work, so it is done
+        // once per request, the count and the page sharing it ('rows'). A bounded probe first tells
+        // a common term from a rare one, whose few matches are cheaper read and sorted ('few').
+        const { matches } = listStatement(q, 'probe').get({ match: params.match }) as { matches: number };
+        if (matches > FEW_MATCHES) {
+          const rows = listStatement(q, 'rows').all(params) as Array<SummaryRow & { total: number }>;
+          // An empty page (past the end) carries no total.
+          return { errors: rows.map(toSummary), total: rows[0]?.total ?? count() };
+        }
+        const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined;
+        const total = filtered ? count() : matches;
+        if (total <= q.offset) return { errors: [], total };
+        return { errors: (listStatement(q, 'few').all(params) as SummaryRow[]).map(toSummary), total };
+      }
+      const total = count();
       if (total <= q.offset) return { errors: [], total };
-      const rows = listStatement(q, total <= FEW_MATCHES ? 'few' : 'rows').all(params) as SummaryRow[];
-      return { errors: rows.map(toSummary), total };
+      return { errors: (listStatement(q, 'rows').all(params) as SummaryRow[]).map(toSummary), total };
     },
 
     async getError(id) {
@@ -413,13 +428,17 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 }
 
 /**
- * Below this many matches a search reads its matches and sorts them; above, it walks the sort index
+ * Up to this many matches a search reads its matches and sorts them; above, it walks the sort index
  * and stops after a page (see listSql).
  */
 const FEW_MATCHES = 2_000;
 
-/** `count` the matches; a page of `rows`; or a page of rows when the count found `few` matches. */
-type ListKind = 'count' | 'rows' | 'few';
+/**
+ * `count` the matches; a page of `rows`. For a search from three characters, `rows` walks the sort
+ * index and each row carries the exact `total`; `probe` counts its trigram matches up to
+ * FEW_MATCHES + 1, whatever the other filters; `few` reads a page from few matches and sorts it.
+ */
+type ListKind = 'count' | 'rows' | 'probe' | 'few';
 
 /** The list query for a filter set; exported so tests can check its query plan. */
 export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind): string {
@@ -427,25 +446,38 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
   if (q.source !== undefined) where.push('source = @source');
-  if (q.search !== undefined) {
-    if (usesTrigrams(q.search)) {
-      // Substring search through the trigram index (case-insensitive, Unicode letters included).
-      // A count with no other filter is answered by the index alone. Rows: with few matches, read
-      // them and sort; with many, `+id` keeps the planner on the sort index, testing membership,
-      // and a page is found within a few hundred entries instead of sorting every match.
-      if (kind === 'count' && where.length === 0) return 'SELECT count(*) AS total FROM errors_fts WHERE errors_fts MATCH @match';
-      where.push(`${kind === 'rows' ? '+id' : 'id'} IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match)`);
-    } else {
-      // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
-      where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+  const order = 'ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset';
+  if (q.search !== undefined && usesTrigrams(q.search)) {
+    // Substring search through the trigram index (case-insensitive, Unicode letters included): the
+    // index's phrase match is exact, so no LIKE re-reads the rows.
+    const matching = 'SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match';
+    const filters = where.map((w) => `${w} AND `).join('');
+    switch (kind) {
+      case 'probe':
+        return `SELECT count(*) AS matches FROM (${matching} LIMIT ${FEW_MATCHES + 1})`;
+      case 'count':
+        // Without other filters the index alone answers.
+        return where.length === 0
+          ? 'SELECT count(*) AS total FROM errors_fts WHERE errors_fts MATCH @match'
+          : `SELECT count(*) AS total FROM errors WHERE ${filters}id IN (${matching})`;
+      case 'few':
+        return `SELECT ${SUMMARY_COLUMNS} FROM errors WHERE ${filters}id IN (${matching}) ${order}`;
+      case 'rows': {
+        // The matches are found once (MATERIALIZED) for both the count and the page; `+id` keeps the
+        // planner on the sort index, testing membership, so a page is found within a few hundred
+        // entries instead of sorting every match.
+        const total = where.length === 0 ? 'SELECT count(*) FROM matching' : `SELECT count(*) FROM errors WHERE ${filters}id IN matching`;
+        return `WITH matching (id) AS MATERIALIZED (${matching})
+          SELECT (${total}) AS total, ${SUMMARY_COLUMNS} FROM errors WHERE ${filters}+id IN matching ${order}`;
+      }
     }
   }
+  if (q.search !== undefined) {
+    // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
+    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+  }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const sql =
-    kind !== 'count'
-      ? `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset`
-      : `SELECT count(*) AS total FROM errors ${clause}`;
-  return sql;
+  return kind === 'count' ? `SELECT count(*) AS total FROM errors ${clause}` : `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ${order}`;
 }
 
 /** Lets queued requests (and their group commits) run between two cleanup batches. */
@@ -469,9 +501,10 @@ function usesTrigrams(search: string): boolean {
   return [...search].length >= 3;
 }
 
-/** The search as one FTS5 phrase in either column: a substring under the trigram tokenizer. */
+/** The search as one FTS5 phrase, in the type or the message: a substring under the trigram tokenizer. */
 function ftsPhrase(search: string): string {
-  return `{exception_type message} : "${search.replaceAll('"', '""')}"`;
+  // No column filter: the index holds only these two columns, and a filter costs a third more time.
+  return `"${search.replaceAll('"', '""')}"`;
 }
 
 function json(v: Record<string, unknown> | null): string | null {
