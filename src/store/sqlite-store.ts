@@ -43,13 +43,12 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
-interface GroupRow {
+interface SummaryRow {
   id: number;
   fingerprint: string;
   project: string;
   exception_type: string;
   message: string;
-  traceback: string;
   file: string;
   line: number | null;
   function: string;
@@ -61,6 +60,10 @@ interface GroupRow {
   resolved_at: string | null;
   release: string | null;
   environment: string | null;
+}
+
+interface GroupRow extends SummaryRow {
+  traceback: string;
 }
 
 interface OccurrenceRow {
@@ -98,9 +101,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const stmt = {
     // Positional parameters throughout the write path: binding by name costs a lookup per value.
     insertGroup: db.prepare<unknown[], { id: number }>(`
-      INSERT INTO errors (fingerprint, project, exception_type, message, traceback, file, line, function, source,
+      INSERT INTO errors (fingerprint, project, exception_type, message, file, line, function, source,
                           count, first_seen, last_seen, release, environment)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
       RETURNING id`),
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
     // gives their values from before this report, and the indexes on them stay untouched unless
@@ -110,9 +113,13 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         count = count + 1,
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
-        message = ?, traceback = ?, release = ?, environment = ?
+        message = ?, release = ?, environment = ?
       WHERE fingerprint = ?
       RETURNING id, count, resolved, source`),
+    // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
+    setTraceback: db.prepare<[number, string]>(`
+      INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)
+      ON CONFLICT (error_id) DO UPDATE SET traceback = excluded.traceback WHERE traceback <> excluded.traceback`),
     reopenGroup: db.prepare<[number]>('UPDATE errors SET resolved = 0, resolved_at = NULL WHERE id = ?'),
     setSource: db.prepare<[Source, number]>('UPDATE errors SET source = ? WHERE id = ?'),
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
@@ -129,7 +136,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, 1)
       ON CONFLICT (error_id, hour) DO UPDATE SET count = count + 1`),
     ensureProject: db.prepare('INSERT INTO projects (name, ingest_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'),
-    getGroup: db.prepare<[number], GroupRow>(`SELECT ${SUMMARY_COLUMNS}, traceback FROM errors WHERE id = ?`),
+    getGroup: db.prepare<[number], GroupRow>(`
+      SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
+      FROM errors WHERE id = ?`),
     occurrences: db.prepare<[number], OccurrenceRow>(`
       SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment
       FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
@@ -184,10 +193,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return null;
       eventIdsSincePrune++;
     }
-    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.traceback, r.release, r.environment, r.fingerprint);
+    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.release, r.environment, r.fingerprint);
     const id = updated?.id ?? stmt.insertGroup.get(
-      r.fingerprint, r.project, r.exceptionType, r.message, r.traceback, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
+      r.fingerprint, r.project, r.exceptionType, r.message, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
     )!.id;
+    stmt.setTraceback.run(id, r.traceback);
     const count = updated?.count ?? 1;
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
@@ -290,10 +300,25 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         else params.pattern = `%${escapeLike(q.search)}%`;
       }
       const { limit: _l, offset: _o, ...countParams } = params;
-      const { total } = listStatement(q, 'count').get(countParams) as { total: number };
+      const count = () => (listStatement(q, 'count').get(countParams) as { total: number }).total;
+      if (params.match !== undefined) {
+        // A common term matches thousands of groups: finding them is most of the work, so it is done
+        // once per request, the count and the page sharing it ('rows'). A bounded probe first tells
+        // a common term from a rare one, whose few matches are cheaper read and sorted ('few').
+        const { matches } = listStatement(q, 'probe').get({ match: params.match }) as { matches: number };
+        if (matches > FEW_MATCHES) {
+          const rows = listStatement(q, 'rows').all(params) as Array<SummaryRow & { total: number }>;
+          // An empty page (past the end) carries no total.
+          return { errors: rows.map(toSummary), total: rows[0]?.total ?? count() };
+        }
+        const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined;
+        const total = filtered ? count() : matches;
+        if (total <= q.offset) return { errors: [], total };
+        return { errors: (listStatement(q, 'few').all(params) as SummaryRow[]).map(toSummary), total };
+      }
+      const total = count();
       if (total <= q.offset) return { errors: [], total };
-      const rows = listStatement(q, total <= FEW_MATCHES ? 'few' : 'rows').all(params) as GroupRow[];
-      return { errors: rows.map(toSummary), total };
+      return { errors: (listStatement(q, 'rows').all(params) as SummaryRow[]).map(toSummary), total };
     },
 
     async getError(id) {
@@ -403,13 +428,17 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 }
 
 /**
- * Below this many matches a search reads its matches and sorts them; above, it walks the sort index
+ * Up to this many matches a search reads its matches and sorts them; above, it walks the sort index
  * and stops after a page (see listSql).
  */
 const FEW_MATCHES = 2_000;
 
-/** `count` the matches; a page of `rows`; or a page of rows when the count found `few` matches. */
-type ListKind = 'count' | 'rows' | 'few';
+/**
+ * `count` the matches; a page of `rows`. For a search from three characters, `rows` walks the sort
+ * index and each row carries the exact `total`; `probe` counts its trigram matches up to
+ * FEW_MATCHES + 1, whatever the other filters; `few` reads a page from few matches and sorts it.
+ */
+type ListKind = 'count' | 'rows' | 'probe' | 'few';
 
 /** The list query for a filter set; exported so tests can check its query plan. */
 export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind): string {
@@ -417,25 +446,38 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
   if (q.source !== undefined) where.push('source = @source');
-  if (q.search !== undefined) {
-    if (usesTrigrams(q.search)) {
-      // Substring search through the trigram index (case-insensitive, Unicode letters included).
-      // A count with no other filter is answered by the index alone. Rows: with few matches, read
-      // them and sort; with many, `+id` keeps the planner on the sort index, testing membership,
-      // and a page is found within a few hundred entries instead of sorting every match.
-      if (kind === 'count' && where.length === 0) return 'SELECT count(*) AS total FROM errors_fts WHERE errors_fts MATCH @match';
-      where.push(`${kind === 'rows' ? '+id' : 'id'} IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match)`);
-    } else {
-      // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
-      where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+  const order = 'ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset';
+  if (q.search !== undefined && usesTrigrams(q.search)) {
+    // Substring search through the trigram index (case-insensitive, Unicode letters included): the
+    // index's phrase match is exact, so no LIKE re-reads the rows.
+    const matching = 'SELECT rowid FROM errors_fts WHERE errors_fts MATCH @match';
+    const filters = where.map((w) => `${w} AND `).join('');
+    switch (kind) {
+      case 'probe':
+        return `SELECT count(*) AS matches FROM (${matching} LIMIT ${FEW_MATCHES + 1})`;
+      case 'count':
+        // Without other filters the index alone answers.
+        return where.length === 0
+          ? 'SELECT count(*) AS total FROM errors_fts WHERE errors_fts MATCH @match'
+          : `SELECT count(*) AS total FROM errors WHERE ${filters}id IN (${matching})`;
+      case 'few':
+        return `SELECT ${SUMMARY_COLUMNS} FROM errors WHERE ${filters}id IN (${matching}) ${order}`;
+      case 'rows': {
+        // The matches are found once (MATERIALIZED) for both the count and the page; `+id` keeps the
+        // planner on the sort index, testing membership, so a page is found within a few hundred
+        // entries instead of sorting every match.
+        const total = where.length === 0 ? 'SELECT count(*) FROM matching' : `SELECT count(*) FROM errors WHERE ${filters}id IN matching`;
+        return `WITH matching (id) AS MATERIALIZED (${matching})
+          SELECT (${total}) AS total, ${SUMMARY_COLUMNS} FROM errors WHERE ${filters}+id IN matching ${order}`;
+      }
     }
   }
+  if (q.search !== undefined) {
+    // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
+    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+  }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const sql =
-    kind !== 'count'
-      ? `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset`
-      : `SELECT count(*) AS total FROM errors ${clause}`;
-  return sql;
+  return kind === 'count' ? `SELECT count(*) AS total FROM errors ${clause}` : `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ${order}`;
 }
 
 /** Lets queued requests (and their group commits) run between two cleanup batches. */
@@ -459,9 +501,10 @@ function usesTrigrams(search: string): boolean {
   return [...search].length >= 3;
 }
 
-/** The search as one FTS5 phrase in either column: a substring under the trigram tokenizer. */
+/** The search as one FTS5 phrase, in the type or the message: a substring under the trigram tokenizer. */
 function ftsPhrase(search: string): string {
-  return `{exception_type message} : "${search.replaceAll('"', '""')}"`;
+  // No column filter: the index holds only these two columns, and a filter costs a third more time.
+  return `"${search.replaceAll('"', '""')}"`;
 }
 
 function json(v: Record<string, unknown> | null): string | null {
@@ -472,7 +515,7 @@ function parseJson(s: string | null): Record<string, unknown> | null {
   return s === null ? null : (JSON.parse(s) as Record<string, unknown>);
 }
 
-function toSummary(r: GroupRow): ErrorSummary {
+function toSummary(r: SummaryRow): ErrorSummary {
   return {
     id: r.id,
     fingerprint: r.fingerprint,

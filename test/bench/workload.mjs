@@ -162,8 +162,8 @@ export function* seedReports(groups, occurrences, now = Date.now()) {
 export const isSeededResolved = (id) => id % 3 === 1;
 
 /**
- * Writes what the store would have written for `reports` (same schema, same group rows, the ring of
- * five, hourly counts) with bulk SQL: folding the reports in memory first takes seconds where
+ * Writes what the store would have written for `reports` (same schema, same group rows and tracebacks,
+ * the ring of five, hourly counts) with bulk SQL: folding the reports in memory first takes seconds where
  * 1,000,000 store transactions take minutes. Test tooling, so its SQL lives outside src/store;
  * test/bench/workload.test.ts holds it equal to the store's own result.
  */
@@ -192,9 +192,10 @@ export function bulkWrite(db, reports, resolvedAt) {
   const json = (v) => (v === null ? null : JSON.stringify(v));
   const insertProject = db.prepare('INSERT INTO projects (name, ingest_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING');
   const insertGroup = db.prepare(`
-    INSERT INTO errors (id, fingerprint, project, exception_type, message, traceback, file, line, function, source,
+    INSERT INTO errors (id, fingerprint, project, exception_type, message, file, line, function, source,
                         count, first_seen, last_seen, resolved, resolved_at, release, environment)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertTraceback = db.prepare('INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)');
   const insertOccurrence = db.prepare(`
     INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
                                    request_headers, user_id, extra, release, environment)
@@ -206,8 +207,9 @@ export function bulkWrite(db, reports, resolvedAt) {
       // Exception type, file, line and function stay the first report's; the rest follow the latest.
       const { first, last } = g;
       const resolved = isSeededResolved(g.id);
-      insertGroup.run(g.id, first.fingerprint, first.project, first.exceptionType, last.message, last.traceback, first.file, first.line, first.function,
+      insertGroup.run(g.id, first.fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function,
         last.source, g.count, g.firstSeen, g.lastSeen, resolved ? 1 : 0, resolved ? resolvedAt : null, last.release, last.environment);
+      insertTraceback.run(g.id, last.traceback);
       g.ring.forEach(({ r, seq }, slot) =>
         insertOccurrence.run(g.id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, json(r.requestHeaders), r.userId, json(r.extra), r.release, r.environment),
       );

@@ -19,6 +19,7 @@ function contents(db: Db) {
   return {
     projects: db.prepare('SELECT id, name FROM projects ORDER BY id').all(),
     errors: db.prepare('SELECT * FROM errors ORDER BY id').all().map((r) => ({ ...(r as object), resolved_at: (r as { resolved_at: string | null }).resolved_at !== null })),
+    tracebacks: db.prepare('SELECT * FROM error_tracebacks ORDER BY error_id').all(),
     occurrences: db.prepare('SELECT * FROM error_occurrences ORDER BY error_id, slot').all(),
     hourly: db.prepare('SELECT * FROM error_hourly_counts ORDER BY error_id, hour').all(),
     search: db.prepare("SELECT rowid FROM errors_fts WHERE errors_fts MATCH '\"overflow\"' ORDER BY rowid").all(),
@@ -26,7 +27,7 @@ function contents(db: Db) {
 }
 
 describe('benchmark seed', () => {
-  it('equals the store’s own result: group rows, the ring of five, hourly counts and the search index', async () => {
+  it('equals the store’s own result: group rows, tracebacks, the ring of five, hourly counts and the search index', async () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
     const groups = 150;
     const reports = [...seedReports(groups, 2_000, now)];
@@ -45,6 +46,7 @@ describe('benchmark seed', () => {
     expect(expected.occurrences.length).toBeGreaterThan(groups * 3);
     expect(expected.occurrences.length).toBeLessThanOrEqual(groups * 5);
     expect(expected.search.length).toBeGreaterThan(0);
+    expect(expected.tracebacks).toHaveLength(groups);
     expect(contents(bulk)).toEqual(expected);
     store.close();
     bulk.close();

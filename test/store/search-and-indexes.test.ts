@@ -29,8 +29,13 @@ describe('migration 004', () => {
   it('indexes the groups that existed before it, and follows later inserts, message changes and deletes', async () => {
     const db = openDatabase(join(dir, 'a.db'));
     migrate(db, loadMigrations().slice(0, 3));
-    const before = createSqliteStore(db);
-    const old = await before.ingest(preparedReport({ message: 'connection refused by upstream' }));
+    // A group as release 003 wrote it: plain SQL, since today's store expects today's schema.
+    const old = db
+      .prepare(`
+        INSERT INTO errors (fingerprint, project, exception_type, message, source, first_seen, last_seen)
+        VALUES (?, 'shop', 'E', 'connection refused by upstream', 'server', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')
+        RETURNING id`)
+      .get('f'.repeat(32)) as { id: number };
     expect(migrate(db)).toContain(4);
     expect(ftsIds(db, 'refused')).toEqual([old.id]);
 
@@ -71,13 +76,66 @@ describe('migration 004', () => {
   });
 });
 
+describe('search for a common term', () => {
+  it('finds the count and the page in one pass, exact, newest first, with every filter and past the end', async () => {
+    const db = openDatabase(join(dir, 'c.db'));
+    migrate(db);
+    const store = createSqliteStore(db);
+    // 2,500 groups, 2,250 of them with the term: more than the few a search reads and sorts.
+    const groups = 2_500;
+    const model: Array<{ id: number; lastSeen: string; project: string; resolved: boolean; matches: boolean }> = [];
+    for (let i = 0; i < groups; i += 500) {
+      const batch = Array.from({ length: 500 }, (_, k) => {
+        const n = i + k;
+        return preparedReport({
+          fingerprint: `s${String(n).padStart(31, '0')}`,
+          project: n % 2 === 0 ? 'a' : 'b',
+          exceptionType: n % 10 === 0 ? 'KeyError' : 'TimeoutError',
+          message: n % 10 === 0 ? `missing key ${n}` : `upstream timed out after ${n} ms`,
+          // Not in id order, so the sort is tested, not the insertion order.
+          timestamp: new Date(Date.UTC(2026, 0, 1) + ((n * 7919) % groups) * 1000).toISOString(),
+        });
+      });
+      const results = await Promise.all(batch.map((r) => store.ingest(r)));
+      results.forEach((r, k) => model.push({ id: r.id, lastSeen: batch[k]!.timestamp, project: batch[k]!.project, resolved: false, matches: (i + k) % 10 !== 0 }));
+    }
+    for (const g of model) {
+      if (g.id % 3 === 0) {
+        await store.setResolved(g.id, true);
+        g.resolved = true;
+      }
+    }
+    const expected = (filter: (g: (typeof model)[number]) => boolean, offset: number, limit: number) => {
+      const all = model.filter((g) => g.matches && filter(g)).sort((x, y) => (x.lastSeen === y.lastSeen ? y.id - x.id : x.lastSeen < y.lastSeen ? 1 : -1));
+      return { total: all.length, ids: all.slice(offset, offset + limit).map((g) => g.id) };
+    };
+    const actual = async (q: Omit<Parameters<typeof store.listErrors>[0], 'search'>) => {
+      const r = await store.listErrors({ search: 'TIMEOUT', ...q });
+      return { total: r.total, ids: r.errors.map((e) => e.id) };
+    };
+    expect(expected(() => true, 0, 50).total).toBeGreaterThan(2_000);
+    expect(await actual({ limit: 50, offset: 0 })).toEqual(expected(() => true, 0, 50));
+    expect(await actual({ limit: 25, offset: 2_000 })).toEqual(expected(() => true, 2_000, 25));
+    expect(await actual({ limit: 50, offset: 5_000 })).toEqual({ total: 2_250, ids: [] });
+    expect(await actual({ project: 'a', limit: 50, offset: 100 })).toEqual(expected((g) => g.project === 'a', 100, 50));
+    expect(await actual({ resolved: false, limit: 50, offset: 0 })).toEqual(expected((g) => !g.resolved, 0, 50));
+    expect(await actual({ project: 'b', resolved: true, limit: 200, offset: 0 })).toEqual(expected((g) => g.project === 'b' && g.resolved, 0, 200));
+    expect(await actual({ project: 'nope', limit: 50, offset: 0 })).toEqual({ total: 0, ids: [] });
+    store.close();
+  });
+});
+
 describe('list query plans', () => {
   it('use the trigram index for search, and covering indexes for the counts of every filter', () => {
     const db = openDatabase(':memory:');
     migrate(db);
     expect(plan(db, listSql({ search: 'timeout' }, 'rows'))).toMatch(/errors_fts VIRTUAL TABLE/);
     expect(plan(db, listSql({ search: 'timeout' }, 'rows'))).not.toMatch(/TEMP B-TREE/);
+    // The matches are found once for the count and the page.
+    expect(plan(db, listSql({ search: 'timeout' }, 'rows')).match(/SCAN errors_fts VIRTUAL TABLE/g)).toHaveLength(1);
+    expect(plan(db, listSql({ search: 'timeout', project: 'p' }, 'rows')).match(/SCAN errors_fts VIRTUAL TABLE/g)).toHaveLength(1);
     expect(plan(db, listSql({ search: 'timeout' }, 'few'))).toMatch(/^SEARCH errors USING INTEGER PRIMARY KEY/);
+    expect(plan(db, listSql({ search: 'timeout' }, 'probe'))).toMatch(/errors_fts VIRTUAL TABLE/);
     expect(plan(db, listSql({ search: 'timeout' }, 'count'))).toMatch(/^SCAN errors_fts VIRTUAL TABLE[^|]*$/);
     expect(plan(db, listSql({ search: 'timeout', project: 'p' }, 'count'))).toMatch(/errors_fts VIRTUAL TABLE/);
     expect(plan(db, listSql({ resolved: false }, 'count'))).toMatch(/COVERING INDEX errors_resolved_source/);
