@@ -22,6 +22,7 @@ function contents(db: Db) {
     tracebacks: db.prepare('SELECT * FROM error_tracebacks ORDER BY error_id').all(),
     occurrences: db.prepare('SELECT * FROM error_occurrences ORDER BY error_id, slot').all(),
     hourly: db.prepare('SELECT * FROM error_hourly_counts ORDER BY error_id, hour').all(),
+    groupCounts: db.prepare('SELECT * FROM error_group_counts WHERE groups > 0 ORDER BY project, resolved, source').all(),
     search: db.prepare("SELECT rowid FROM errors_fts WHERE errors_fts MATCH '\"overflow\"' ORDER BY rowid").all(),
   };
 }
