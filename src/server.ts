@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   });
 
   const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, acceptNative: writer.acceptNative, alerts });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, acceptor: writer, alerts });
   const retention = startRetention({
     store,
     logger,

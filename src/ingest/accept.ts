@@ -1,8 +1,11 @@
-// A native report from its JSON text to a stored group: the whole ingest path after HTTP, wherever it runs.
+// A report from its JSON text to a stored group (native reports, Sentry events): the ingest path after HTTP, wherever it runs.
 import { errors } from '../errors.js';
 import type { IngestResult, PreparedReport } from '../store/types.js';
-import { prepareReport } from './pipeline.js';
+import { parseOrThrow } from '../validation.js';
+import { prepareReport, prepareValidReport } from './pipeline.js';
+import { reportSchema } from './report-schema.js';
 import type { KeyMatcher } from './scrub.js';
+import { eventToReport } from './sentry/event-to-report.js';
 
 export interface NativeSubmission {
   /** The body as received (application/json or text/plain); empty means no body. */
@@ -40,11 +43,62 @@ export function prepareNative({ text, receivedAt, requiredProject }: NativeSubmi
   return report;
 }
 
-/** The in-process path (tests, in-memory databases): the same steps, on the calling thread. */
-export function acceptInProcess(ingest: (report: PreparedReport) => Promise<IngestResult>, isSecret: KeyMatcher): AcceptNative {
-  return async (submission) => {
-    const report = prepareNative(submission, isSecret);
-    const result = await ingest(report);
-    return result.created || result.regression ? { result, report } : { result };
+export interface SentrySubmission {
+  /** The event item's payload (envelope) or the body (/store/), as UTF-8 text. */
+  text: string;
+  /** The project whose key the request carried. */
+  project: string;
+  /** The envelope header's event_id, preferred to the event's own. */
+  headerEventId?: unknown;
+  receivedAt: number;
+}
+
+export interface AcceptedEvent {
+  eventId: string;
+  /** Null for a resend of an event id the project already stored: nothing was written. */
+  result: IngestResult | null;
+  /** Only for a new group or a regression. */
+  report?: PreparedReport;
+}
+
+/** Stores a Sentry event; rejects with the catalogue's 400, or with the store's error. */
+export type AcceptSentry = (submission: SentrySubmission) => Promise<AcceptedEvent>;
+
+/** Parses a Sentry event and maps it onto a prepared report (pure); throws the catalogue's errors. */
+export function prepareSentry({ text, project, headerEventId, receivedAt }: SentrySubmission, isSecret: KeyMatcher): { report: PreparedReport; eventId: string } {
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (err) {
+    throw errors.invalidEvent(`not JSON (${(err as Error).message})`);
+  }
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
+  const sentry = eventToReport(event as Record<string, unknown>, project, headerEventId);
+  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack);
+  return { report, eventId: sentry.eventId };
+}
+
+/** Where reports are prepared and stored: the writer thread in the service, or this thread. */
+export interface Acceptor {
+  acceptNative: AcceptNative;
+  acceptSentry: AcceptSentry;
+}
+
+/** The steps on the calling thread: the writer thread runs them, and so does an app built in-process (tests). */
+export function acceptInProcess(
+  store: { ingest(report: PreparedReport): Promise<IngestResult>; ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null> },
+  isSecret: KeyMatcher,
+): Acceptor {
+  return {
+    async acceptNative(submission) {
+      const report = prepareNative(submission, isSecret);
+      const result = await store.ingest(report);
+      return result.created || result.regression ? { result, report } : { result };
+    },
+    async acceptSentry(submission) {
+      const { report, eventId } = prepareSentry(submission, isSecret);
+      const result = await store.ingestEvent(report, eventId);
+      return result?.created || result?.regression ? { eventId, result, report } : { eventId, result };
+    },
   };
 }

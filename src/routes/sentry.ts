@@ -3,19 +3,15 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth.js';
 import type { Cors } from '../cors.js';
 import { type AppError, errors } from '../errors.js';
-import { prepareValidReport } from '../ingest/pipeline.js';
-import { reportSchema } from '../ingest/report-schema.js';
-import type { KeyMatcher } from '../ingest/scrub.js';
+import type { AcceptSentry } from '../ingest/accept.js';
 import { keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
 import { parseEnvelope } from '../ingest/sentry/envelope.js';
-import { eventToReport } from '../ingest/sentry/event-to-report.js';
 import { readBody } from '../ingest/sentry/read-body.js';
-import type { IngestListener, Project, Store } from '../store/types.js';
-import { parseOrThrow } from '../validation.js';
+import type { IngestListener, Project } from '../store/types.js';
 
 export interface SentryRoutesDeps {
-  store: Store;
-  isSecret: KeyMatcher;
+  /** Parses, prepares and stores an event (on the writer thread in the service). */
+  acceptSentry: AcceptSentry;
   now: () => Date;
   onIngested: IngestListener;
   authenticate: Authenticator;
@@ -41,7 +37,7 @@ declare module 'fastify' {
 const PROJECT_ID = ':projectId(^\\d{1,15})';
 
 export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, deps) => {
-  const { store, isSecret, now, onIngested, authenticate, authFailed, cors } = deps;
+  const { acceptSentry, now, onIngested, authenticate, authFailed, cors } = deps;
 
   // SDKs send no content type (Node), text/plain (browsers), x-sentry-envelope (Python) or JSON
   // (store), compressed or not: take the raw stream whatever it says.
@@ -89,14 +85,12 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     return principal.project;
   }
 
-  async function ingest(event: unknown, project: Project, headerEventId: unknown): Promise<{ id: string }> {
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
-    const sentry = eventToReport(event as Record<string, unknown>, project.name, headerEventId);
-    const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: now() }, sentry.stack);
-    const result = await store.ingestEvent(report, sentry.eventId);
-    // null: a resend of an event already stored. Repeats are not news (see IngestListener).
-    if (result?.created || result?.regression) onIngested(result, report);
-    return { id: sentry.eventId };
+  /** The event's JSON text goes to the acceptor as it came: parsing and mapping run where the writer runs. */
+  async function ingest(text: string, project: Project, headerEventId: unknown): Promise<{ id: string }> {
+    const { eventId, result, report } = await acceptSentry({ text, project: project.name, headerEventId, receivedAt: now().getTime() });
+    // result null: a resend of an event already stored. Repeats are not news (see IngestListener).
+    if (result && report) onIngested(result, report);
+    return { id: eventId };
   }
 
   async function handleEnvelope(request: FastifyRequest): Promise<{ id?: string }> {
@@ -114,7 +108,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     const item = envelope.items.find((i) => i.type === 'event');
     if (!item) return {};
     if (item.payload.length > MAX_EVENT_BYTES) throw errors.decompressedTooLarge(MAX_EVENT_BYTES);
-    return ingest(parseJson(item.payload), project, envelope.header.event_id);
+    return ingest(item.payload.toString('utf8'), project, envelope.header.event_id);
   }
 
   async function handleStore(request: FastifyRequest): Promise<{ id?: string }> {
@@ -124,7 +118,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
     const body = bodyOf(request);
     if (body.length === 0) throw errors.invalidEvent('the body is empty');
-    return ingest(parseJson(body), project, undefined);
+    return ingest(body.toString('utf8'), project, undefined);
   }
 
   const config = { access: 'sentry' as const };
@@ -141,14 +135,6 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
 
 function bodyOf(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw errors.invalidEvent(`not JSON (${(err as Error).message})`);
-  }
 }
 
 /** The catalogue code of an error reply, for X-Sentry-Error. */

@@ -1,6 +1,6 @@
 // The messages between the main thread and the ingest writer thread (writer-thread.ts, writer-worker.ts).
 import type { AppErrorData } from '../errors.js';
-import type { NativeSubmission } from '../ingest/accept.js';
+import type { NativeSubmission, SentrySubmission } from '../ingest/accept.js';
 import type { IngestResult, PreparedReport } from './types.js';
 
 export interface WriterData {
@@ -12,19 +12,21 @@ export interface WriterData {
 }
 
 /**
- * Native reports cross as their JSON text (one string: the cheapest thing to copy between threads)
- * and are parsed and prepared by the writer; Sentry events arrive prepared, with their event id.
+ * Reports cross as their JSON text (one string: the cheapest thing to copy between threads) and
+ * are parsed and prepared by the writer.
  */
-export type QueuedWrite = { id: number; native: NativeSubmission } | { id: number; report: PreparedReport; eventId: string };
+export type QueuedWrite = { id: number; native: NativeSubmission } | { id: number; sentry: SentrySubmission };
 
 export type ToWriter = { type: 'writes'; writes: QueuedWrite[] } | { type: 'close' };
 
 export interface WriterOutcome {
   id: number;
   result?: IngestResult | null;
-  /** A native report's prepared form, for a new group or a regression only (alerts need it). */
+  /** The prepared report, for a new group or a regression only (alerts need it). */
   report?: PreparedReport;
-  /** The catalogue's 400/403 for a bad native report. */
+  /** A Sentry event's id, as stored and answered to the SDK. */
+  eventId?: string;
+  /** The catalogue's 400/403 for a bad report. */
   rejected?: AppErrorData;
   /** A storage failure; the code (SQLITE_FULL, ...) decides the status. */
   error?: { name: string; message: string; code?: string };

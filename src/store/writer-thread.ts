@@ -1,17 +1,15 @@
 // Ingest writes on a worker thread: commits and their fsyncs no longer stop the event loop.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { AppError } from '../errors.js';
-import type { Accepted, NativeSubmission } from '../ingest/accept.js';
-import type { IngestResult, PreparedReport, Store } from './types.js';
+import type { Acceptor } from '../ingest/accept.js';
+import type { Store } from './types.js';
 import type { FromWriter, QueuedWrite, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
 
 /** How long close() blocks for the writer to write its queue and checkpoint. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
-export interface IngestWriter {
-  /** A native report's body text: parsed, prepared and stored on the writer thread (ingest/accept.ts). */
-  acceptNative(submission: NativeSubmission): Promise<Accepted>;
-  ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
+/** Reports handed over as text, parsed, prepared and stored on the writer thread (ingest/accept.ts). */
+export interface IngestWriter extends Acceptor {
   /** Synchronous, like Store.close: writes what is queued, checkpoints and closes the writer's connection. */
   close(): void;
 }
@@ -94,8 +92,9 @@ export function startWriterThread({ databasePath, scrubFields, onFailure }: Writ
       const { result, report } = await enqueue((id) => ({ id, native }));
       return report ? { result: result!, report } : { result: result! };
     },
-    async ingestEvent(report, eventId) {
-      return (await enqueue((id) => ({ id, report, eventId }))).result ?? null;
+    async acceptSentry(sentry) {
+      const { eventId, result, report } = await enqueue((id) => ({ id, sentry }));
+      return report ? { eventId: eventId!, result: result ?? null, report } : { eventId: eventId!, result: result ?? null };
     },
     close() {
       if (closing) return;
@@ -142,14 +141,12 @@ export function startWriterThread({ databasePath, scrubFields, onFailure }: Writ
 }
 
 /**
- * The store with Sentry events written by `writer`; reads and the rare other writes stay on `store`.
- * Native reports go to writer.acceptNative directly. `ingest` stays on the main connection for the
- * crash handler's own report and for tests.
+ * The store, closing `writer` first. Reports arrive through the writer (buildApp's acceptor); the
+ * main connection keeps the reads, the rare other writes and the crash handler's own report.
  */
 export function withIngestWriter(store: Store, writer: IngestWriter): Store {
   return {
     ...store,
-    ingestEvent: writer.ingestEvent,
     close() {
       try {
         writer.close();

@@ -1,8 +1,8 @@
-// Worker-thread entry of the ingest writer: prepares native reports, group-commits, answers once they are on disk.
+// Worker-thread entry of the ingest writer: prepares reports, group-commits, answers once they are on disk.
 import { closeSync, fdatasync, openSync, statSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { AppError } from '../errors.js';
-import { prepareNative } from '../ingest/accept.js';
+import { acceptInProcess } from '../ingest/accept.js';
 import { keyMatcher } from '../ingest/scrub.js';
 import { createDurableAcks } from './durable-acks.js';
 import { openDatabase } from './open-database.js';
@@ -26,6 +26,7 @@ const db = openDatabase(databasePath);
  */
 db.pragma('synchronous = NORMAL');
 const store = createSqliteStore(db);
+const acceptor = acceptInProcess(store, isSecret);
 
 const walPath = `${databasePath}-wal`;
 let wal = openWal();
@@ -50,10 +51,7 @@ const acks = createDurableAcks<WriterOutcome>(
 /** One write, answered as data: the catalogue's rejection, the storage error with its SQLite code, or the result. */
 async function write(w: QueuedWrite): Promise<WriterOutcome> {
   try {
-    if ('eventId' in w) return { id: w.id, result: await store.ingestEvent(w.report, w.eventId) };
-    const report = prepareNative(w.native, isSecret);
-    const result = await store.ingest(report);
-    return result.created || result.regression ? { id: w.id, result, report } : { id: w.id, result };
+    return 'sentry' in w ? { id: w.id, ...(await acceptor.acceptSentry(w.sentry)) } : { id: w.id, ...(await acceptor.acceptNative(w.native)) };
   } catch (err) {
     if (err instanceof AppError) return { id: w.id, rejected: err.toData() };
     const e = err as Error & { code?: unknown };

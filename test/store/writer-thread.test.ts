@@ -7,10 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
-import type { PreparedReport, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 import type { NativeSubmission } from '../../src/ingest/accept.js';
 import type { IngestWriter } from '../../src/store/writer-thread.js';
-import { preparedReport } from '../helper.js';
 
 // The worker loads compiled JavaScript, so the thread is started from dist (built by global-setup).
 const { startWriterThread, withIngestWriter } = (await import(new URL('../../dist/store/writer-thread.js', import.meta.url).href)) as typeof import('../../src/store/writer-thread.js');
@@ -47,8 +46,6 @@ async function open(): Promise<Store> {
   return store;
 }
 
-const nth = (i: number, overrides: Partial<PreparedReport> = {}) =>
-  preparedReport({ fingerprint: i.toString(16).padStart(32, '0'), message: `report ${i}`, ...overrides });
 
 /** A native report's body as a client sends it; `i` picks its group. */
 const native = (i: number, body: Record<string, unknown> = {}): NativeSubmission => ({
@@ -103,23 +100,34 @@ describe('ingest writer thread', () => {
     expect(countsOnDisk().groups).toBe(0);
   });
 
-  it('dedups Sentry event ids through the thread', async () => {
+  it('prepares and stores Sentry events, dropping a resent event id', async () => {
     const s = await open();
-    const first = await s.ingestEvent(nth(1), 'a'.repeat(32));
-    const again = await s.ingestEvent(nth(1), 'a'.repeat(32));
-    expect(first?.count).toBe(1);
-    expect(again).toBeNull();
+    const event = (id: string) => ({
+      text: JSON.stringify({ event_id: id, exception: { values: [{ type: 'KeyError', value: "'sku'" }] } }),
+      project: 'shop',
+      receivedAt: Date.parse('2026-11-01T12:00:00Z'),
+    });
+    const first = await writer.acceptSentry(event('a'.repeat(32)));
+    expect(first).toMatchObject({ eventId: 'a'.repeat(32), result: { count: 1, created: true }, report: { exceptionType: 'KeyError' } });
+    const resent = await writer.acceptSentry(event('a'.repeat(32)));
+    expect(resent).toEqual({ eventId: 'a'.repeat(32), result: null });
+    await expect(writer.acceptSentry({ ...event('b'.repeat(32)), text: '[1]' })).rejects.toMatchObject({ code: 'invalid_event', statusCode: 400 });
+    expect((await s.getError(first.result!.id))!.error.count).toBe(1);
   });
 
-  it('fails only the bad report, with the SQLite code the error handler maps', async () => {
+  it('fails only the report the database refuses, with the SQLite code the error handler maps', async () => {
     const s = await open();
-    const bad = nth(2, { source: 'mainframe' as PreparedReport['source'] });
-    const settled = await Promise.allSettled([s.ingestEvent(nth(1), 'a'.repeat(32)), s.ingestEvent(bad, 'b'.repeat(32)), s.ingestEvent(nth(3), 'c'.repeat(32))]);
+    // A real refusal from the database: a trigger aborts one message.
+    const db = new Database(path);
+    db.exec("CREATE TRIGGER poison BEFORE INSERT ON errors WHEN new.message = 'report 2' BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
+    db.close();
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => writer.acceptNative(native(i))));
     expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const reason = (settled[1] as PromiseRejectedResult).reason as Error & { code?: string };
     expect(reason).toBeInstanceOf(Error);
     expect(reason.code).toMatch(/^SQLITE_CONSTRAINT/);
     expect(countsOnDisk().groups).toBe(2);
+    expect((await s.listErrors({ limit: 5, offset: 0 })).total).toBe(2);
   });
 
   it('close() writes what is queued synchronously, as the crash handler needs', async () => {
@@ -139,7 +147,7 @@ describe('ingest writer thread', () => {
     s.close();
     store = undefined;
     await expect(writer.acceptNative(native(1))).rejects.toThrow(/closed/);
-    await expect(s.ingestEvent(nth(1), 'a'.repeat(32))).rejects.toThrow(/closed/);
+    await expect(writer.acceptSentry({ text: '{}', project: 'shop', receivedAt: Date.now() })).rejects.toThrow(/closed/);
   });
 
   it('does not start on a database it cannot open', async () => {
