@@ -31,8 +31,9 @@ interface Waiting {
  *
  * Why a thread: with the writes on the main thread, each group commit stopped the event loop for its
  * statements and its fsync, so no request was read or answered meanwhile and the connections moved
- * in lockstep. Now the main thread parses the next wave while the writer commits the last one. The
- * reply still waits for the commit: a report is acknowledged only once it is durable.
+ * in lockstep. Now the main thread reads the next wave while the writer prepares and commits the
+ * last one. The reply still waits for the commit (synchronous=FULL): a report is acknowledged only
+ * once it is durable.
  */
 export function startWriterThread({ databasePath, scrubFields, onFailure }: WriterThreadOptions): Promise<IngestWriter> {
   const closed = new Int32Array(new SharedArrayBuffer(4));

@@ -1,10 +1,8 @@
-// Worker-thread entry of the ingest writer: prepares reports, group-commits, answers once they are on disk.
-import { closeSync, fdatasync, openSync, statSync } from 'node:fs';
+// Worker-thread entry of the ingest writer: prepares reports, group-commits them, answers after the commit.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import { acceptInProcess } from '../ingest/accept.js';
 import { keyMatcher } from '../ingest/scrub.js';
-import { createDurableAcks } from './durable-acks.js';
 import { openDatabase } from './open-database.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { FromWriter, QueuedWrite, ToWriter, WriterData, WriterOutcome } from './writer-protocol.js';
@@ -14,39 +12,8 @@ const isSecret = keyMatcher(scrubFields);
 // The main thread migrated the file before starting this thread; this connection only writes reports.
 // (The pipeline runs here too: the main thread hands over the body text and is free for HTTP.)
 const db = openDatabase(databasePath);
-/*
- * Durability without an fsync inside each commit. With synchronous=FULL, SQLite syncs the WAL
- * inside COMMIT while it holds the write lock, so the next batch could not even start its
- * statements until the disk answered. Here the commit only writes the WAL (NORMAL: still
- * consistent after a power loss, but the newest commits may be missing), and this thread syncs the
- * WAL file itself, on libuv's pool, while the next batch is written. A report is answered only
- * after a sync that started after its commit returned (durable-acks.ts), so everything acknowledged is on stable
- * storage, as with FULL; what a power loss can take is only what was never acknowledged.
- * (PostgreSQL's group commit works the same way: write the WAL, flush it once for many commits.)
- */
-db.pragma('synchronous = NORMAL');
 const store = createSqliteStore(db);
 const acceptor = acceptInProcess(store, isSecret);
-
-const walPath = `${databasePath}-wal`;
-let wal = openWal();
-
-/** The WAL file stays the same file while the main connection is open; checked anyway, a sync of a stale file would be a silent loss. */
-function openWal(): { fd: number; ino: number } {
-  const fd = openSync(walPath, 'r');
-  return { fd, ino: statSync(walPath).ino };
-}
-
-const acks = createDurableAcks<WriterOutcome>(
-  (done) => {
-    if (statSync(walPath).ino !== wal.ino) {
-      closeSync(wal.fd);
-      wal = openWal();
-    }
-    fdatasync(wal.fd, done);
-  },
-  (outcomes) => port.postMessage({ type: 'written', outcomes } satisfies FromWriter),
-);
 
 /** One write, answered as data: the catalogue's rejection, the storage error with its SQLite code, or the result. */
 async function write(w: QueuedWrite): Promise<WriterOutcome> {
@@ -61,7 +28,7 @@ async function write(w: QueuedWrite): Promise<WriterOutcome> {
 
 port.on('message', (message: ToWriter) => {
   if (message.type === 'close') {
-    // Writes what is still queued, checkpoints (which syncs), closes; then wakes the main thread,
+    // Writes what is still queued, checkpoints, closes; then wakes the main thread,
     // which may be blocked in Atomics.wait (a crash handler cannot wait for the event loop).
     let failed: string | undefined;
     try {
@@ -75,8 +42,9 @@ port.on('message', (message: ToWriter) => {
     port.close();
     return;
   }
-  // Every report of the message joins the store's current group commit; answered after the sync.
-  void Promise.all(message.writes.map(write)).then((outcomes) => acks.committed(outcomes));
+  // Every report of the message joins the store's current group commit (synchronous=FULL: the
+  // commit returns once the WAL is on disk), and is answered after it.
+  void Promise.all(message.writes.map(write)).then((outcomes) => port.postMessage({ type: 'written', outcomes } satisfies FromWriter));
 });
 
 port.postMessage({ type: 'ready' } satisfies FromWriter);
