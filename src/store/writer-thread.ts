@@ -112,7 +112,7 @@ export function startWriterThread({ databasePath, scrubFields, onFailure }: Writ
         if (message.message.type === 'closed') closeError = message.message.error;
       }
       port.close();
-      const stillWaiting = new Error('the store closed before this report was written');
+      const stillWaiting = new Error('the store closed before answering this report (it may have been written)');
       for (const w of waiting.values()) w.reject(stillWaiting);
       waiting.clear();
       if (woke === 'timed-out') {
