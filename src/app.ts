@@ -79,7 +79,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
 
   // An empty body with Content-Type: application/json (curl -X POST ... resolve) is "no body",
   // not a JSON syntax error. `__proto__` and `constructor` keys are kept as plain data: JSON.parse
-  // makes them own properties, and the scrubber copies with Object.fromEntries. Refusing them would
+  // makes them own properties, and the scrubber defines them on its copy. Refusing them would
   // lose the very report of an application under a prototype-pollution attack.
   const defaultJson = app.getDefaultJsonParser('ignore', 'ignore');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

@@ -28,12 +28,14 @@ export type AcceptNative = (submission: NativeSubmission) => Promise<Accepted>;
 /** Parses, validates, scrubs and fingerprints (pure); throws the catalogue's errors. */
 export function prepareNative({ text, receivedAt, requiredProject }: NativeSubmission, isSecret: KeyMatcher): PreparedReport {
   let body: unknown;
-  if (text.trim() !== '') {
+  // A byte-order mark (Windows tools write one) is not part of the JSON; the app's parser skips it too.
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (json.trim() !== '') {
     try {
       // JSON.parse defines `__proto__` and `constructor` as plain own properties, and the scrubber
-      // copies with Object.fromEntries: they stay data. Refusing them would lose the very report of
+      // defines them on its copy too: they stay data. Refusing them would lose the very report of
       // an application under a prototype-pollution attack.
-      body = JSON.parse(text);
+      body = JSON.parse(json);
     } catch (err) {
       throw errors.invalidJson((err as Error).message);
     }

@@ -260,6 +260,17 @@ describe('bad input', () => {
     await expectNothingStored();
   });
 
+  it('a leading byte-order mark (as Windows tools write) is not part of the JSON', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/errors',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '\uFEFF{"project":"p","exception_type":"BomError"}',
+    });
+    expect(res.statusCode).toBe(201);
+    expect((await detail(res.json().id)).error.exception_type).toBe('BomError');
+  });
+
   it('a __proto__ key: stored as plain data, no pollution', async () => {
     const res = await t.app.inject({
       method: 'POST',
