@@ -8,7 +8,7 @@ import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
 import { AppError, errors } from './errors.js';
-import { acceptInProcess, type Acceptor } from './ingest/accept.js';
+import { acceptInProcess } from './ingest/accept.js';
 import { keyMatcher } from './ingest/scrub.js';
 import type { Logger } from './logger.js';
 import type { AlertsService } from './alerts/service.js';
@@ -30,8 +30,6 @@ export interface AppDeps {
   now?: () => Date;
   /** Told of every committed new group and regression, after the commit (alerts hang here). */
   onIngested?: IngestListener;
-  /** Where reports are prepared and stored (the writer thread); absent, on this thread through `store`. */
-  acceptor?: Acceptor;
   /** Email and push alerts (POST /api/test-alert); absent, the route answers 503. */
   alerts?: AlertsService;
 }
@@ -53,7 +51,7 @@ declare module 'fastify' {
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, acceptor: givenAcceptor, alerts }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -164,7 +162,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
       return reply.code(204).send();
     });
-    const acceptor = givenAcceptor ?? acceptInProcess(store, keyMatcher(config.scrubFields));
+    const acceptor = acceptInProcess(store, keyMatcher(config.scrubFields));
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl });

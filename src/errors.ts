@@ -6,14 +6,6 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-export interface AppErrorData {
-  code: string;
-  statusCode: number;
-  message: string;
-  details: unknown;
-  headers: Record<string, string>;
-}
-
 export class AppError extends Error {
   readonly code: string;
   readonly statusCode: number;
@@ -27,15 +19,6 @@ export class AppError extends Error {
     this.statusCode = statusCode;
     this.details = details;
     this.headers = headers;
-  }
-
-  /** As plain data, to cross a thread boundary (the ingest writer thread answers with these). */
-  toData(): AppErrorData {
-    return { code: this.code, statusCode: this.statusCode, message: this.message, details: this.details, headers: this.headers };
-  }
-
-  static fromData(d: AppErrorData): AppError {
-    return new AppError(d.code, d.statusCode, d.message, d.details, d.headers);
   }
 
   toBody(): ErrorBody {

@@ -80,13 +80,13 @@ export function prepareSentry({ text, project, headerEventId, receivedAt }: Sent
   return { report, eventId: sentry.eventId };
 }
 
-/** Where reports are prepared and stored: the writer thread in the service, or this thread. */
+/** Takes a report as its text: parses, prepares and stores it (one parse of the body, by the pipeline's rules). */
 export interface Acceptor {
   acceptNative: AcceptNative;
   acceptSentry: AcceptSentry;
 }
 
-/** The steps on the calling thread: the writer thread runs them, and so does an app built in-process (tests). */
+/** The acceptor over a store: the report joins the store's next group commit and is answered after it. */
 export function acceptInProcess(
   store: { ingest(report: PreparedReport): Promise<IngestResult>; ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null> },
   isSecret: KeyMatcher,

@@ -1,4 +1,4 @@
-// POST /api/errors: a native report, handed over as its body text to wherever the pipeline and the writer run.
+// POST /api/errors: a native report, handed over as its body text to the acceptor (parse, pipeline, store).
 import type { FastifyPluginAsync } from 'fastify';
 import type { AcceptNative } from '../ingest/accept.js';
 import type { IngestListener } from '../store/types.js';
@@ -11,8 +11,8 @@ export interface IngestRoutesDeps {
 }
 
 export const ingestRoutes: FastifyPluginAsync<IngestRoutesDeps> = async (app, { acceptNative, now, onIngested }) => {
-  // The body stays text here: the writer thread parses it (ingest/accept.ts), so this thread only
-  // does HTTP. text/plain is JSON all the same (sendBeacon and CORS-simple fetches can send no other).
+  // The body stays text here: the acceptor parses it once (ingest/accept.ts), BOM and all.
+  // text/plain is JSON all the same (sendBeacon and CORS-simple fetches can send no other).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 

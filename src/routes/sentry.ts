@@ -10,7 +10,7 @@ import { readBody } from '../ingest/sentry/read-body.js';
 import type { IngestListener, Project } from '../store/types.js';
 
 export interface SentryRoutesDeps {
-  /** Parses, prepares and stores an event (on the writer thread in the service). */
+  /** Parses, prepares and stores an event. */
   acceptSentry: AcceptSentry;
   now: () => Date;
   onIngested: IngestListener;
@@ -85,7 +85,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     return principal.project;
   }
 
-  /** The event's JSON text goes to the acceptor as it came: parsing and mapping run where the writer runs. */
+  /** The event's JSON text goes to the acceptor as it came: it is parsed once, there. */
   async function ingest(text: string, project: Project, headerEventId: unknown): Promise<{ id: string }> {
     const { eventId, result, report } = await acceptSentry({ text, project: project.name, headerEventId, receivedAt: now().getTime() });
     // result null: a resend of an event already stored. Repeats are not news (see IngestListener).

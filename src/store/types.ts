@@ -36,7 +36,7 @@ export interface IngestResult {
 
 /**
  * Called after a report that created a group or reopened one is committed (alerts decide on these;
- * a repeat is not passed on, so the writer thread need not send every prepared report back).
+ * a repeat is not passed on).
  * Must return at once and never throw: whatever it starts runs in the background, off the request path.
  */
 export type IngestListener = (result: IngestResult, report: PreparedReport) => void;
