@@ -121,6 +121,51 @@ describe('search for a common term', () => {
     expect(await actual({ resolved: false, limit: 50, offset: 0 })).toEqual(expected((g) => !g.resolved, 0, 50));
     expect(await actual({ project: 'b', resolved: true, limit: 200, offset: 0 })).toEqual(expected((g) => g.project === 'b' && g.resolved, 0, 200));
     expect(await actual({ project: 'nope', limit: 50, offset: 0 })).toEqual({ total: 0, ids: [] });
+    // A term in few groups (250), with filters: read by id and sorted.
+    const fewExpected = (filter: (g: (typeof model)[number]) => boolean, offset: number, limit: number) => {
+      const all = model.filter((g) => !g.matches && filter(g)).sort((x, y) => (x.lastSeen === y.lastSeen ? y.id - x.id : x.lastSeen < y.lastSeen ? 1 : -1));
+      return { total: all.length, ids: all.slice(offset, offset + limit).map((g) => g.id) };
+    };
+    const fewActual = async (q: Omit<Parameters<typeof store.listErrors>[0], 'search'>) => {
+      const r = await store.listErrors({ search: 'Missing Key', ...q });
+      return { total: r.total, ids: r.errors.map((e) => e.id) };
+    };
+    expect(await fewActual({ limit: 20, offset: 30 })).toEqual(fewExpected(() => true, 30, 20));
+    expect(await fewActual({ resolved: false, limit: 50, offset: 10 })).toEqual(fewExpected((g) => !g.resolved, 10, 50));
+    expect(await fewActual({ project: 'a', resolved: true, limit: 200, offset: 0 })).toEqual(fewExpected((g) => g.project === 'a' && g.resolved, 0, 200));
+    store.close();
+  });
+
+  it('stays exact when the matching groups are spread over a wide range of ids', async () => {
+    const db = openDatabase(join(dir, 'w.db'));
+    migrate(db);
+    const store = createSqliteStore(db);
+    const ingestMany = (from: number, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, (_, k) =>
+          store.ingest(
+            preparedReport({
+              fingerprint: `w${String(from + k).padStart(31, '0')}`,
+              message: `disk quota exceeded on volume ${from + k}`,
+              timestamp: new Date(Date.UTC(2026, 0, 1) + ((from + k) * 7919 % 5_000) * 1000).toISOString(),
+            }),
+          ),
+        ),
+      );
+    const early = await ingestMany(0, 1_100);
+    // A group with an id tens of millions on: groups made after it are numbered from there, so the
+    // matches span a range far wider than their number (ids of a long-lived database).
+    db.prepare(`INSERT INTO errors (id, fingerprint, project, exception_type, message, source, first_seen, last_seen)
+      VALUES (40000000, 'far', 'other', 'Other', 'unrelated', 'server', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')`).run();
+    const late = await ingestMany(1_100, 1_100);
+    expect(late[0]!.id).toBeGreaterThan(40_000_000);
+    const model = [...early, ...late].map((r, k) => ({ id: r.id, lastSeen: new Date(Date.UTC(2026, 0, 1) + (k * 7919 % 5_000) * 1000).toISOString() }));
+    const sorted = model.sort((x, y) => (x.lastSeen === y.lastSeen ? y.id - x.id : x.lastSeen < y.lastSeen ? 1 : -1)).map((g) => g.id);
+    for (const [offset, limit] of [[0, 50], [1_500, 100], [2_150, 200]] as const) {
+      const page = await store.listErrors({ search: 'QUOTA', limit, offset });
+      expect(page.total).toBe(2_200);
+      expect(page.errors.map((e) => e.id)).toEqual(sorted.slice(offset, offset + limit));
+    }
     store.close();
   });
 });
@@ -129,15 +174,19 @@ describe('list query plans', () => {
   it('use the trigram index for search, and covering indexes for the counts of every filter', () => {
     const db = openDatabase(':memory:');
     migrate(db);
-    expect(plan(db, listSql({ search: 'timeout' }, 'rows'))).toMatch(/errors_fts VIRTUAL TABLE/);
-    expect(plan(db, listSql({ search: 'timeout' }, 'rows'))).not.toMatch(/TEMP B-TREE/);
+    // A search with other filters (a search alone reads the index once in the store, searchPage).
+    const searched = { search: 'timeout', project: 'p' };
+    expect(plan(db, listSql(searched, 'rows'))).toMatch(/errors_fts VIRTUAL TABLE/);
+    expect(plan(db, listSql(searched, 'rows'))).not.toMatch(/TEMP B-TREE/);
     // The matches are found once for the count and the page.
-    expect(plan(db, listSql({ search: 'timeout' }, 'rows')).match(/SCAN errors_fts VIRTUAL TABLE/g)).toHaveLength(1);
-    expect(plan(db, listSql({ search: 'timeout', project: 'p' }, 'rows')).match(/SCAN errors_fts VIRTUAL TABLE/g)).toHaveLength(1);
-    expect(plan(db, listSql({ search: 'timeout' }, 'few'))).toMatch(/^SEARCH errors USING INTEGER PRIMARY KEY/);
-    expect(plan(db, listSql({ search: 'timeout' }, 'probe'))).toMatch(/errors_fts VIRTUAL TABLE/);
-    expect(plan(db, listSql({ search: 'timeout' }, 'count'))).toMatch(/^SCAN errors_fts VIRTUAL TABLE[^|]*$/);
-    expect(plan(db, listSql({ search: 'timeout', project: 'p' }, 'count'))).toMatch(/errors_fts VIRTUAL TABLE/);
+    expect(plan(db, listSql(searched, 'rows')).match(/SCAN errors_fts VIRTUAL TABLE/g)).toHaveLength(1);
+    expect(plan(db, listSql({ search: 'timeout', resolved: false }, 'rows')).match(/SCAN errors_fts VIRTUAL TABLE/g)).toHaveLength(1);
+    // Few matches are looked up one by one, never by walking a filter's index.
+    for (const q of [searched, { search: 'timeout', resolved: false }, { search: 'timeout', source: 'browser' as const, resolved: true }]) {
+      expect(plan(db, listSql(q, 'few')), JSON.stringify(q)).toMatch(/^SCAN errors_fts VIRTUAL TABLE[^|]* \| SEARCH errors USING INTEGER PRIMARY KEY/);
+      expect(plan(db, listSql(q, 'count')), JSON.stringify(q)).toMatch(/^SCAN errors_fts VIRTUAL TABLE[^|]* \| SEARCH errors USING INTEGER PRIMARY KEY[^|]*$/);
+    }
+    expect(plan(db, listSql(searched, 'probe'))).toMatch(/errors_fts VIRTUAL TABLE/);
     // Without a search, totals come from the per-filter counts (migration 007), never from the groups.
     for (const q of [{}, { resolved: false }, { project: 'p', resolved: false }, { project: 'p' }, { resolved: true }, { source: 'browser' as const }]) {
       expect(plan(db, listSql(q, 'count')), JSON.stringify(q)).toMatch(/error_group_counts/);
