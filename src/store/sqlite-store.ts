@@ -97,6 +97,8 @@ const SUMMARY_COLUMNS = `id, fingerprint, project, exception_type, message, file
 
 export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Store {
   const now = options.now ?? (() => new Date());
+  // Before the statements are prepared, so that their plans use the statistics.
+  refreshPlannerStatistics(db, 'open');
 
   const stmt = {
     // Positional parameters throughout the write path: binding by name costs a lookup per value.
@@ -406,6 +408,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       result.pagesFreed = before - stmt.freePages.get()!.freelist_count;
       // In WAL mode the file shrinks only when the checkpoint copies the shrinking commit back.
       if (result.pagesFreed > 0) db.pragma('wal_checkpoint(PASSIVE)');
+      refreshPlannerStatistics(db, 'periodic');
       return result;
     },
 
@@ -523,6 +526,23 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
     return `SELECT coalesce(sum(groups), 0) AS total FROM error_group_counts ${clause}`;
   }
   return kind === 'count' ? `SELECT count(*) AS total FROM errors ${clause}` : `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ${order}`;
+}
+
+/**
+ * Table statistics (ANALYZE, through PRAGMA optimize as SQLite advises for long-lived
+ * connections: on open, and then periodically; here with each retention cleanup). Without them
+ * the planner cannot tell a project (one in twenty groups) from a status (one in two): the
+ * project's unresolved groups walked the whole status index and filtered it (0.7 ms on 100,000
+ * groups, 0.34 with statistics), and a project filtered by source walked every group of that
+ * source (72 ms, 14 with statistics). The analysis is sampled, about 0.3 s on 100,000 groups.
+ * Failing (a read-only file) costs only the better plans.
+ */
+function refreshPlannerStatistics(db: Db, when: 'open' | 'periodic'): void {
+  try {
+    db.pragma(when === 'open' ? 'optimize = 0x10002' : 'optimize');
+  } catch {
+    // the plans without statistics still answer every query
+  }
 }
 
 /** Lets queued requests (and their group commits) run between two cleanup batches. */
