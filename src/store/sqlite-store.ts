@@ -344,9 +344,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     return { errors: stmt.summariesByIds.all(JSON.stringify(page), limit, 0).map(toSummary), total };
   }
 
-  function readSnapshot<T>(read: () => T): T {
-    return db.transaction(read).deferred();
-  }
+  // One read transaction: the count and the page see the same data, whatever another process commits.
+  const listInOneSnapshot = db.transaction(listErrorsNow);
 
   return {
     async ingest(report) {
@@ -358,8 +357,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     },
 
     async listErrors(q) {
-      // One read transaction: the count and the page see the same data, whatever another process commits.
-      return readSnapshot(() => listErrorsNow(q));
+      return listInOneSnapshot.deferred(q);
     },
 
     async getError(id) {
