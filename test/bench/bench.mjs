@@ -26,6 +26,7 @@ const CONNECTIONS = 50;
 /** Requests drawn per run (skewed over the fingerprints as drawn); each connection cycles through them. */
 const SEQUENCE_LENGTH = 2_000;
 const API_KEY = 'bench-operator-key-0123456789abcdef';
+const BARE_RUN = 'bare node:http, same 2-4 KB POSTs (client ceiling)';
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -55,6 +56,31 @@ async function startService(databasePath) {
   }
   child.kill('SIGKILL');
   throw new Error('the service did not start');
+}
+
+/**
+ * A bare node:http server in a child process: reads the body, answers 200. What the load generator
+ * reaches when the service costs nothing, on the same cores: autocannon needs several times the CPU
+ * for a 3 KB POST that it needs for a GET, so this, not /health, bounds the ingest ratio.
+ */
+async function startBareServer() {
+  const port = await freePort();
+  const source = `require('node:http').createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}'); });
+  }).listen(${port}, '127.0.0.1')`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url);
+      return { child, url };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error('the bare server did not start');
 }
 
 async function stopService(service) {
@@ -114,8 +140,16 @@ async function load(name, service, { path = '/', method = 'GET', headers = {}, b
   process.stderr.write(`  ${name} ...\n`);
   if (warmup > 0) await run(warmup);
   const cpuBefore = cpuSeconds(service.child.pid);
-  const result = await run(seconds);
+  const measured = run(seconds);
+  // From 'start', once the connections exist: each builds its own copy of the request sequence
+  // first, which is the bench's cost, not the load generator's cost per request.
+  let clientBefore = process.cpuUsage();
+  measured.on('start', () => {
+    clientBefore = process.cpuUsage();
+  });
+  const result = await measured;
   const cpu = cpuSeconds(service.child.pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
   const ok = result['2xx'];
   return {
     name,
@@ -125,6 +159,8 @@ async function load(name, service, { path = '/', method = 'GET', headers = {}, b
     non2xx: result.non2xx + result.errors + result.timeouts,
     total: result.requests.total,
     cpuMicrosPerRequest: Math.round((cpu * 1e6) / Math.max(1, result.requests.total)),
+    // autocannon runs in this process: its CPU per request, on the same cores as the service.
+    clientCpuMicrosPerRequest: Math.round((client.user + client.system) / Math.max(1, result.requests.total)),
   };
 }
 
@@ -140,6 +176,9 @@ async function main() {
     const warmup = PLAN.warmupSeconds;
     results.runs.push(await load('GET /health', service, { path: '/health', warmup }));
     results.runs.push(await load('POST /api/errors 2-4 KB', service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
+    const bare = await startBareServer();
+    results.runs.push(await load(BARE_RUN, bare, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
+    await stopService(bare);
     results.runs.push(await load('POST /api/errors 50 KB', service, { method: 'POST', headers: ingestHeaders, sequenceLength: 200, next: () => ({ path: '/api/errors', body: work.largeReport() }) }));
     const envelopeProbe = await fetch(`${service.url}/api/1/envelope/`, { method: 'POST', body: '' });
     if (envelopeProbe.status !== 404) {
@@ -197,6 +236,7 @@ async function main() {
   const health = byName['GET /health'];
   const ingest = byName['POST /api/errors 2-4 KB'];
   results.ingestRatio = +(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3);
+  results.clientCeilingRatio = +(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3);
   results.ingestCpuRatio = +(health.cpuMicrosPerRequest / ingest.cpuMicrosPerRequest).toFixed(3);
   const readRuns = results.runs.filter((r) => r.name.startsWith('GET /api/errors'));
   const searchRuns = readRuns.filter((r) => r.name.includes('search='));
@@ -219,9 +259,10 @@ async function main() {
 
   console.log(`\n${QUICK ? 'QUICK (smoke) ' : ''}benchmark, ${results.machine.cpus} x ${results.machine.model}, Node ${results.machine.node}, ${new Date().toISOString().slice(0, 10)}\n`);
   console.table(
-    results.runs.map((r) => ({ run: r.name, 'req/s': r.requestsPerSecond, 'p50 ms': r.p50, 'p99 ms': r.p99, 'non-2xx': r.non2xx, 'CPU µs/req': r.cpuMicrosPerRequest })),
+    tableRows(results.runs),
   );
   console.log(`ingest ratio (2-4 KB ingest req/s / health req/s): ${results.ingestRatio}; by CPU per request (health µs / ingest µs): ${results.ingestCpuRatio}`);
+  console.log(`the load generator's own ceiling for these POSTs (bare node:http req/s / health req/s): ${results.clientCeilingRatio}`);
   console.log(
     `after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB + WAL ${results.afterWrites.walMb} MB for ${results.afterWrites.groups} groups / ${results.afterWrites.reports} reports (${results.afterWrites.kbPerGroup} KB per group)`,
   );
@@ -235,13 +276,27 @@ async function main() {
   console.log(`results: ${OUT}`);
 }
 
+/** One printed row per run: the service's figures, then the load generator's CPU per request. */
+function tableRows(runs) {
+  return runs.map((r) => ({
+    run: r.name,
+    'req/s': r.requestsPerSecond,
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    'non-2xx': r.non2xx,
+    'CPU µs/req': r.cpuMicrosPerRequest,
+    'client µs/req': r.clientCpuMicrosPerRequest,
+  }));
+}
+
 /** The --write-only summary: the write runs and the headline ratio, nothing written to disk. */
 function printWriteSide(results) {
   const byName = Object.fromEntries(results.runs.map((r) => [r.name, r]));
   const health = byName['GET /health'];
   const ingest = byName['POST /api/errors 2-4 KB'];
-  console.table(results.runs.map((r) => ({ run: r.name, 'req/s': r.requestsPerSecond, 'p50 ms': r.p50, 'p99 ms': r.p99, 'non-2xx': r.non2xx, 'CPU µs/req': r.cpuMicrosPerRequest })));
+  console.table(tableRows(results.runs));
   console.log(`ingest ratio: ${(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3)}; by CPU: ${(health.cpuMicrosPerRequest / ingest.cpuMicrosPerRequest).toFixed(3)}`);
+  console.log(`client ceiling (bare node:http req/s / health req/s): ${(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3)}`);
   console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 
