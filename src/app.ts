@@ -8,7 +8,7 @@ import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
 import { AppError, errors } from './errors.js';
-import { acceptInProcess } from './ingest/accept.js';
+import { createAcceptor } from './ingest/accept.js';
 import { keyMatcher } from './ingest/scrub.js';
 import type { Logger } from './logger.js';
 import type { AlertsService } from './alerts/service.js';
@@ -162,7 +162,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
       return reply.code(204).send();
     });
-    const acceptor = acceptInProcess(store, keyMatcher(config.scrubFields));
+    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields));
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl });

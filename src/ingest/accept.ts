@@ -87,7 +87,7 @@ export interface Acceptor {
 }
 
 /** The acceptor over a store: the report joins the store's next group commit and is answered after it. */
-export function acceptInProcess(
+export function createAcceptor(
   store: { ingest(report: PreparedReport): Promise<IngestResult>; ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null> },
   isSecret: KeyMatcher,
 ): Acceptor {

@@ -312,7 +312,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         // An empty page (past the end) carries no total.
         return { errors: rows.map(toSummary), total: rows[0]?.total ?? count() };
       }
-      const total = filtered ? count() : matches;
+      const total = count();
       if (total <= q.offset) return { errors: [], total };
       return { errors: (listStatement(q, 'few').all(params) as SummaryRow[]).map(toSummary), total };
     }
