@@ -105,14 +105,14 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     insertGroup: db.prepare<unknown[], { id: number }>(`
       INSERT INTO errors (fingerprint, project, exception_type, message, file, line, function, source,
                           count, first_seen, last_seen, release, environment)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING id`),
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
     // gives their values from before this report, and the indexes on them stay untouched unless
     // they change (rarely), which reopenGroup and setSource do.
     updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source }>(`
       UPDATE errors SET
-        count = count + 1,
+        count = count + ?,
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
         message = ?, release = ?, environment = ?
@@ -135,8 +135,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?
       WHERE error_id = ? AND slot = ?`),
     countHour: db.prepare(`
-      INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, 1)
-      ON CONFLICT (error_id, hour) DO UPDATE SET count = count + 1`),
+      INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, ?)
+      ON CONFLICT (error_id, hour) DO UPDATE SET count = count + excluded.count`),
     ensureProject: db.prepare('INSERT INTO projects (name, ingest_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'),
     getGroup: db.prepare<[number], GroupRow>(`
       SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
@@ -192,34 +192,59 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
   const knownProjects = new Set<string>();
 
-  function writeOne(r: PreparedReport, newProjects: Set<string>, eventId: string | undefined): IngestResult | null {
-    if (!knownProjects.has(r.project) && !newProjects.has(r.project)) {
-      stmt.ensureProject.run(r.project, newIngestKey(), now().toISOString());
-      newProjects.add(r.project);
+  /**
+   * One group's reports from one batch, in arrival order, written as one: a single UPDATE (count + k,
+   * the latest message) and one hourly count per hour, and only the last five of them enter the
+   * ring, the older ones being overwritten within the same transaction anyway. An incident (one
+   * group reported thousands of times a second) then costs a few statements per commit, not a few
+   * per report. Each report still gets its own result: its count, and `created` or `regression` on
+   * the first one only, as if they had been written one after the other.
+   */
+  function writeGroup(reports: PreparedReport[]): IngestResult[] {
+    const first = reports[0]!;
+    const last = reports[reports.length - 1]!;
+    const k = reports.length;
+    let minTs = first.timestamp;
+    let maxTs = first.timestamp;
+    const hours = new Map<string, number>();
+    for (const r of reports) {
+      if (r.timestamp < minTs) minTs = r.timestamp;
+      if (r.timestamp > maxTs) maxTs = r.timestamp;
+      const hour = hourKey(r.timestamp);
+      hours.set(hour, (hours.get(hour) ?? 0) + 1);
     }
-    if (eventId !== undefined) {
-      if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return null;
-      eventIdsSincePrune++;
-    }
-    const updated = stmt.updateGroup.get(r.timestamp, r.timestamp, r.message, r.release, r.environment, r.fingerprint);
+    const updated = stmt.updateGroup.get(k, minTs, maxTs, last.message, last.release, last.environment, first.fingerprint);
+    // What the grouping fields say is the first report's; what changes from report to report
+    // (message, release, environment, source) is the latest's.
     const id = updated?.id ?? stmt.insertGroup.get(
-      r.fingerprint, r.project, r.exceptionType, r.message, r.file, r.line, r.function, r.source, r.timestamp, r.timestamp, r.release, r.environment,
+      first.fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function, last.source, k, minTs, maxTs, last.release, last.environment,
     )!.id;
-    stmt.setTraceback.run(id, r.traceback);
-    const count = updated?.count ?? 1;
+    stmt.setTraceback.run(id, last.traceback);
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
-    if (updated && updated.source !== r.source) stmt.setSource.run(r.source, id);
-    const slot = (count - 1) % OCCURRENCES_KEPT;
-    const headers = json(r.requestHeaders);
-    const extra = json(r.extra);
-    if (count > OCCURRENCES_KEPT) {
-      stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
-    } else {
-      stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
+    if (updated && updated.source !== last.source) stmt.setSource.run(last.source, id);
+    const before = updated ? updated.count - k : 0;
+    for (let i = Math.max(0, k - OCCURRENCES_KEPT); i < k; i++) {
+      const r = reports[i]!;
+      const count = before + i + 1;
+      const slot = (count - 1) % OCCURRENCES_KEPT;
+      const headers = json(r.requestHeaders);
+      const extra = json(r.extra);
+      // The group's first five reports before this batch filled slots 0 to before - 1.
+      if (slot < before) {
+        stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
+      } else {
+        stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
+      }
     }
-    stmt.countHour.run(id, hourKey(r.timestamp));
-    return { id, fingerprint: r.fingerprint, count, created: updated === undefined, regression };
+    for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
+    return reports.map((r, i) => ({
+      id,
+      fingerprint: r.fingerprint,
+      count: before + i + 1,
+      created: updated === undefined && i === 0,
+      regression: regression && i === 0,
+    }));
   }
 
   function writeBatch(batch: Pending[]): Array<IngestResult | null> {
@@ -227,7 +252,26 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     // IMMEDIATE: take the write lock before the first read, so a writer in another process is waited
     // out (busy_timeout) instead of failing the upgrade with SQLITE_BUSY_SNAPSHOT.
     const results = db.transaction(() => {
-      const written = batch.map((p) => writeOne(p.report, newProjects, p.eventId));
+      const written: Array<IngestResult | null> = batch.map(() => null);
+      // Positions in the batch of each group's reports, in arrival order; a resent event id has none.
+      const byGroup = new Map<string, number[]>();
+      batch.forEach(({ report: r, eventId }, i) => {
+        if (!knownProjects.has(r.project) && !newProjects.has(r.project)) {
+          stmt.ensureProject.run(r.project, newIngestKey(), now().toISOString());
+          newProjects.add(r.project);
+        }
+        if (eventId !== undefined) {
+          if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return;
+          eventIdsSincePrune++;
+        }
+        const positions = byGroup.get(r.fingerprint);
+        if (positions) positions.push(i);
+        else byGroup.set(r.fingerprint, [i]);
+      });
+      for (const positions of byGroup.values()) {
+        const groupResults = writeGroup(positions.map((i) => batch[i]!.report));
+        positions.forEach((i, j) => (written[i] = groupResults[j]!));
+      }
       if (eventIdsSincePrune >= EVENT_ID_PRUNE_EVERY) {
         eventIdsSincePrune = 0;
         stmt.forgetEvents.run(EVENT_IDS_KEPT, new Date(now().getTime() - EVENT_ID_TTL_MS).toISOString());
