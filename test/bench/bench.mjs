@@ -27,6 +27,13 @@ const CONNECTIONS = 50;
 const SEQUENCE_LENGTH = 2_000;
 const API_KEY = 'bench-operator-key-0123456789abcdef';
 const BARE_RUN = 'bare node:http, same 2-4 KB POSTs (client ceiling)';
+/**
+ * CPU a report costs beyond reading its request, for the calibration runs: about what parsing,
+ * validating, scrubbing and fingerprinting (15 µs) and the store with its fsync (35-50 µs) cost here
+ * in-process (test/bench/store-micro.mjs).
+ */
+const CALIBRATION_MICROS = [25, 50];
+const calibrationRun = (micros) => `bare node:http + ${micros} µs CPU per POST (calibration)`;
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -62,12 +69,18 @@ async function startService(databasePath) {
  * A bare node:http server in a child process: reads the body, answers 200. What the load generator
  * reaches when the service costs nothing, on the same cores: autocannon needs several times the CPU
  * for a 3 KB POST that it needs for a GET, so this, not /health, bounds the ingest ratio.
+ * With `workMicros`, it also spins that long on each request before answering: the ratio any
+ * service reaches on this machine if a report costs it that much more than reading the request.
  */
-async function startBareServer() {
+async function startBareServer(workMicros = 0) {
   const port = await freePort();
   const source = `require('node:http').createServer((req, res) => {
     req.resume();
-    req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}'); });
+    req.on('end', () => {
+      for (const until = performance.now() + ${workMicros / 1000}; performance.now() < until; );
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
   }).listen(${port}, '127.0.0.1')`;
   const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
@@ -179,6 +192,11 @@ async function main() {
     const bare = await startBareServer();
     results.runs.push(await load(BARE_RUN, bare, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     await stopService(bare);
+    for (const micros of CALIBRATION_MICROS) {
+      const busy = await startBareServer(micros);
+      results.runs.push(await load(calibrationRun(micros), busy, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
+      await stopService(busy);
+    }
     results.runs.push(await load('POST /api/errors 50 KB', service, { method: 'POST', headers: ingestHeaders, sequenceLength: 200, next: () => ({ path: '/api/errors', body: work.largeReport() }) }));
     const envelopeProbe = await fetch(`${service.url}/api/1/envelope/`, { method: 'POST', body: '' });
     if (envelopeProbe.status !== 404) {
@@ -237,6 +255,7 @@ async function main() {
   const ingest = byName['POST /api/errors 2-4 KB'];
   results.ingestRatio = +(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3);
   results.clientCeilingRatio = +(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3);
+  results.calibrationRatios = calibrationRatios(byName, health);
   results.ingestCpuRatio = +(health.cpuMicrosPerRequest / ingest.cpuMicrosPerRequest).toFixed(3);
   const readRuns = results.runs.filter((r) => r.name.startsWith('GET /api/errors'));
   const searchRuns = readRuns.filter((r) => r.name.includes('search='));
@@ -263,6 +282,7 @@ async function main() {
   );
   console.log(`ingest ratio (2-4 KB ingest req/s / health req/s): ${results.ingestRatio}; by CPU per request (health µs / ingest µs): ${results.ingestCpuRatio}`);
   console.log(`the load generator's own ceiling for these POSTs (bare node:http req/s / health req/s): ${results.clientCeilingRatio}`);
+  console.log(`ratio of a bare server spending ${describeCalibration(results.calibrationRatios)}`);
   console.log(
     `after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB + WAL ${results.afterWrites.walMb} MB for ${results.afterWrites.groups} groups / ${results.afterWrites.reports} reports (${results.afterWrites.kbPerGroup} KB per group)`,
   );
@@ -274,6 +294,17 @@ async function main() {
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results: ${OUT}`);
+}
+
+/** Per calibration run, its req/s over /health's: { '25': 0.4, ... }. */
+function calibrationRatios(byName, health) {
+  return Object.fromEntries(CALIBRATION_MICROS.map((m) => [m, +(byName[calibrationRun(m)].requestsPerSecond / health.requestsPerSecond).toFixed(3)]));
+}
+
+function describeCalibration(ratios) {
+  return Object.entries(ratios)
+    .map(([micros, ratio]) => `${micros} µs per POST: ${ratio}`)
+    .join('; ');
 }
 
 /** One printed row per run: the service's figures, then the load generator's CPU per request. */
@@ -297,6 +328,7 @@ function printWriteSide(results) {
   console.table(tableRows(results.runs));
   console.log(`ingest ratio: ${(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3)}; by CPU: ${(health.cpuMicrosPerRequest / ingest.cpuMicrosPerRequest).toFixed(3)}`);
   console.log(`client ceiling (bare node:http req/s / health req/s): ${(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3)}`);
+  console.log(`ratio of a bare server spending ${describeCalibration(calibrationRatios(byName, health))}`);
   console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 

@@ -1,5 +1,5 @@
 // The store's own cost per report, outside HTTP: the benchmark's 2-4 KB reports in group commits of 50 on a file database.
-// Usage: npm run build && node test/bench/store-micro.mjs [--reports 60000] [--batch 50] [--sync FULL|OFF] [--traceback-bytes N]
+// Usage: npm run build && node test/bench/store-micro.mjs [--reports 60000] [--batch 50] [--sync FULL|OFF] [--traceback-bytes N] [--hot]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ const BATCH = Number(arg('batch', '50'));
 const SYNC = arg('sync', 'FULL');
 /** The corpus pads its reports in `extra` and its traces average ~540 bytes; real ones often run to kilobytes. */
 const TRACEBACK_BYTES = Number(arg('traceback-bytes', '0'));
+/** An incident: every report is of one group (the corpus's first draw), so each commit folds its whole batch into one write. */
+const HOT = process.argv.includes('--hot');
 /** Unmeasured first reports: every group of the corpus exists and the ring of five is full. */
 const WARMUP = 10_000;
 
@@ -37,8 +39,9 @@ function deeper(traceback, bytes) {
   while (out.join('\n').length < bytes) out.push(frames);
   return [...out, ...lines.slice(-2)].join('\n');
 }
+const hotReport = HOT ? work.smallReport() : undefined;
 const reports = Array.from({ length: WARMUP + REPORTS }, (_, i) => {
-  const body = JSON.parse(work.smallReport());
+  const body = JSON.parse(HOT ? hotReport : work.smallReport());
   if (TRACEBACK_BYTES > 0) body.traceback = deeper(body.traceback, TRACEBACK_BYTES);
   return prepareReport(body, { isSecret, now: new Date(start + i * 10) });
 });
@@ -67,7 +70,7 @@ try {
   const pagesPerCommit = frames / Math.ceil(FRAMED / BATCH);
   store.close();
   console.log(
-    `${REPORTS} reports (${(reports.reduce((n, r) => n + r.traceback.length, 0) / reports.length).toFixed(0)} B tracebacks), batches of ${BATCH}, synchronous=${SYNC}: ${wallUs.toFixed(1)} µs/report wall, ` +
+    `${REPORTS} reports (${(reports.reduce((n, r) => n + r.traceback.length, 0) / reports.length).toFixed(0)} B tracebacks), batches of ${BATCH}${HOT ? ' of one group' : ''}, synchronous=${SYNC}: ${wallUs.toFixed(1)} µs/report wall, ` +
       `${((user + system) / REPORTS).toFixed(1)} µs/report CPU (${(system / REPORTS).toFixed(1)} system); ${pagesPerCommit.toFixed(1)} pages written per commit`,
   );
 } finally {
