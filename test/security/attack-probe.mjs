@@ -1,11 +1,13 @@
-// Run as its own process beside an attack: samples /health latency and the service's RSS until stdin closes, then prints a JSON summary.
+// Run as its own process beside an attack: samples /health latency and the service's RSS, in two phases
+// (before the attack, then during it, switched by a line on stdin), and prints a JSON summary when stdin closes.
 // Its own process, so the attacker's busy event loop never inflates the latencies it measures.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
-const [url, pid, everyMs = '25'] = process.argv.slice(2);
+const [url, pid, everyMs = '20'] = process.argv.slice(2);
 const TIMEOUT_MS = 5000;
-const latencies = [];
+const phases = { baseline: [], attack: [] };
+let phase = 'baseline';
 let rssMaxMb = 0;
 let failures = 0;
 let stopping = false;
@@ -28,7 +30,15 @@ function health() {
   });
 }
 
-process.stdin.on('data', () => {});
+function summary(latencies) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p99 = sorted.length ? sorted[Math.ceil(sorted.length * 0.99) - 1] : TIMEOUT_MS;
+  return { samples: sorted.length, p99Ms: Math.round(p99), maxMs: Math.round(sorted.at(-1) ?? 0) };
+}
+
+process.stdin.on('data', () => {
+  phase = 'attack';
+});
 process.stdin.on('end', () => {
   stopping = true;
 });
@@ -41,11 +51,7 @@ while (!stopping) {
   }
   const ms = await health();
   if (ms === null) failures += 1;
-  latencies.push(ms ?? TIMEOUT_MS);
+  phases[phase].push(ms ?? TIMEOUT_MS);
   await new Promise((r) => setTimeout(r, Number(everyMs)));
 }
-latencies.sort((a, b) => a - b);
-const p99 = latencies.length ? latencies[Math.ceil(latencies.length * 0.99) - 1] : TIMEOUT_MS;
-process.stdout.write(
-  `${JSON.stringify({ samples: latencies.length, failures, p99Ms: Math.round(p99), maxMs: Math.round(latencies.at(-1) ?? 0), rssMaxMb: Math.round(rssMaxMb) })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ failures, rssMaxMb: Math.round(rssMaxMb), baseline: summary(phases.baseline), attack: summary(phases.attack) })}\n`);

@@ -25,7 +25,7 @@ const groups = async () => (await t.app.inject({ url: '/api/errors?project=shop'
 /** A gzip stream whose first bytes decode to `head` and whose later bytes are damaged. */
 function gzipWithCorruptTail(head: string): Buffer {
   const body = gzipSync(Buffer.concat([Buffer.from(head), randomBytes(200_000)]), { level: 1 });
-  for (let i = body.length - 20_000; i < body.length - 10; i += 7) body[i] ^= 0xff;
+  for (let i = body.length - 20_000; i < body.length - 10; i += 7) body[i] = body[i]! ^ 0xff;
   return body;
 }
 
