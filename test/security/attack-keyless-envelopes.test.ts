@@ -34,8 +34,8 @@ describe('envelopes without a key (finding 1: one small request froze the servic
   it('10 clients, each sending one every 250 ms for 3 s: all refused, /health p99 under 100 ms, honest clients served', { timeout: 90_000 }, async () => {
     target = await startTarget();
     expect(ITEMS_BOMB.length).toBeLessThan(32 * 1024);
-    const probe = await startProbe(target);
-    probe.attackStarts();
+    const probe = startProbe(target);
+    await sleep(300);
     const attack = sustain(10, 250, 3000, (n) => fire(target!, n));
     await sleep(1000);
     const honest = await legitimateIngest(target, 'during the envelope attack');
@@ -52,8 +52,8 @@ describe('envelopes without a key (finding 1: one small request froze the servic
 describe('envelopes without a key (finding 2: memory before authentication)', () => {
   it('100 clients, each sending one about every second for 3 s: RSS under 300 MB, /health p99 under 100 ms, honest clients served', { timeout: 90_000 }, async () => {
     target = await startTarget();
-    const probe = await startProbe(target);
-    probe.attackStarts();
+    const probe = startProbe(target);
+    await sleep(300);
     const attack = sustain(100, 1000, 3000, (n) => fire(target!, n, 100));
     await sleep(1000);
     const honest = await legitimateIngest(target, 'during the memory attack');

@@ -1,16 +1,21 @@
-// Run as its own process beside an attack: samples /health latency and the service's RSS, in two phases
-// (before the attack, then during it, switched by a line on stdin), and prints a JSON summary when stdin closes.
-// Its own process, so the attacker's busy event loop never inflates the latencies it measures.
+// Run as its own process beside an attack: samples /health of the service and of an idle control server,
+// and the service's RSS, until stdin closes; then prints a JSON summary.
+// Its own process, so the attacker's busy event loop never inflates the latencies it measures; the control
+// (a bare HTTP server in this process, never attacked) shows what the shared machine adds at the same moment.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 const [url, pid, everyMs = '20'] = process.argv.slice(2);
 const TIMEOUT_MS = 5000;
-const phases = { baseline: [], attack: [] };
-let phase = 'baseline';
+const service = [];
+const control = [];
 let rssMaxMb = 0;
 let failures = 0;
 let stopping = false;
+
+const controlServer = http.createServer((_req, res) => res.end('{"status":"ok"}'));
+await new Promise((r) => controlServer.listen(0, '127.0.0.1', r));
+const controlUrl = `http://127.0.0.1:${controlServer.address().port}`;
 
 function rssMb() {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -18,10 +23,10 @@ function rssMb() {
 }
 
 /** One /health request on a fresh connection (an attack on connections must not hide behind keep-alive). */
-function health() {
+function health(base) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const req = http.get(`${url}/health`, { agent: false, timeout: TIMEOUT_MS }, (res) => {
+    const req = http.get(`${base}/health`, { agent: false, timeout: TIMEOUT_MS }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - started : null));
     });
@@ -36,9 +41,7 @@ function summary(latencies) {
   return { samples: sorted.length, p99Ms: Math.round(p99), maxMs: Math.round(sorted.at(-1) ?? 0) };
 }
 
-process.stdin.on('data', () => {
-  phase = 'attack';
-});
+process.stdin.on('data', () => {});
 process.stdin.on('end', () => {
   stopping = true;
 });
@@ -49,9 +52,11 @@ while (!stopping) {
   } catch {
     break; // the service is gone
   }
-  const ms = await health();
+  const ms = await health(url);
   if (ms === null) failures += 1;
-  phases[phase].push(ms ?? TIMEOUT_MS);
+  service.push(ms ?? TIMEOUT_MS);
+  control.push((await health(controlUrl)) ?? TIMEOUT_MS);
   await new Promise((r) => setTimeout(r, Number(everyMs)));
 }
-process.stdout.write(`${JSON.stringify({ failures, rssMaxMb: Math.round(rssMaxMb), baseline: summary(phases.baseline), attack: summary(phases.attack) })}\n`);
+controlServer.close();
+process.stdout.write(`${JSON.stringify({ failures, rssMaxMb: Math.round(rssMaxMb), service: summary(service), control: summary(control) })}\n`);
