@@ -8,6 +8,7 @@ import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
 import { AppError, errors } from './errors.js';
+import { createBodyBudget, reserveBodies } from './http/body-budget.js';
 import { createAcceptor } from './ingest/accept.js';
 import { keyMatcher } from './ingest/scrub.js';
 import type { Logger } from './logger.js';
@@ -97,8 +98,10 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     closing = true;
   });
   // Hooks on every request take a callback rather than being async: no promise per request.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
+  // A reply sent before the body was read (refused key, rate limit, busy) closes too: draining an
+  // unread body would hand the connection to a client that sends it a byte at a time.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (closing || request.raw.complete === false) reply.header('connection', 'close');
     done(null, payload);
   });
 
@@ -153,6 +156,8 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       }
       request.principal = principal;
     });
+    // After the key checks above: a request without a valid key never holds any of the budget.
+    reserveBodies(api, createBodyBudget(config.maxBodyBytesInFlight), config.maxBodyBytes);
     // CORS only for pages using an ingest key; the operator API sends none.
     api.addHook('onSend', (request, reply, payload, done) => {
       if (request.principal?.kind === 'ingest') cors.apply(reply, request.headers.origin);

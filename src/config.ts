@@ -137,12 +137,26 @@ export const envSchema = z
     PUBLIC_URL: publicUrl,
     CORS_ORIGINS: corsOrigins,
     MAX_DECOMPRESSED_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    MAX_BODY_BYTES_IN_FLIGHT: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).optional(),
+    REQUEST_TIMEOUT_SECONDS: int(30, 0, 3600),
+    HEADERS_TIMEOUT_SECONDS: int(10, 1, 3600),
+    KEEP_ALIVE_TIMEOUT_SECONDS: int(72, 1, 3600),
+    MAX_CONNECTIONS_PER_ADDRESS: int(1024, 0, 1_000_000).optional(),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
     if ((e.NOTIFY_URL === undefined) !== (e.NOTIFY_TOKEN === undefined)) {
       const missing = e.NOTIFY_URL === undefined ? 'NOTIFY_URL' : 'NOTIFY_TOKEN';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'NOTIFY_URL and NOTIFY_TOKEN go together; set both or neither' });
+    }
+    // Node refuses a headers timeout longer than the request timeout.
+    if (e.REQUEST_TIMEOUT_SECONDS > 0 && e.HEADERS_TIMEOUT_SECONDS > e.REQUEST_TIMEOUT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_SECONDS'], message: 'must not be longer than REQUEST_TIMEOUT_SECONDS' });
+    }
+    // Smaller, the largest body allowed could never be read.
+    const largest = Math.max(e.MAX_BODY_BYTES, e.MAX_DECOMPRESSED_BYTES);
+    if (e.MAX_BODY_BYTES_IN_FLIGHT !== undefined && e.MAX_BODY_BYTES_IN_FLIGHT < largest) {
+      ctx.addIssue({ code: 'custom', path: ['MAX_BODY_BYTES_IN_FLIGHT'], message: `must be at least MAX_BODY_BYTES and MAX_DECOMPRESSED_BYTES (${largest})` });
     }
   })
   .transform((e) => ({
@@ -187,6 +201,17 @@ export const envSchema = z
     corsOrigins: e.CORS_ORIGINS,
     /** A Sentry envelope after decompression; a single event is capped at 1 MiB below it. */
     maxDecompressedBytes: e.MAX_DECOMPRESSED_BYTES,
+    /** All request bodies being read or handled at once; past it a retryable 503. */
+    maxBodyBytesInFlight: e.MAX_BODY_BYTES_IN_FLIGHT ?? Math.max(64 * 1024 * 1024, e.MAX_BODY_BYTES, e.MAX_DECOMPRESSED_BYTES),
+    connections: {
+      /** 0: none. Headers and body together. */
+      requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
+      /** Above the 60 s idle timeout of nginx and AWS load balancers, so they close first. */
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+      /** 0: no cap. Off by default behind a proxy (TRUST_PROXY): every connection comes from it. */
+      maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS ?? (e.TRUST_PROXY === false ? 1024 : 0),
+    },
   }));
 
 export type Config = z.output<typeof envSchema>;

@@ -66,6 +66,11 @@ export const errors = {
     new AppError('too_many_auth_failures', 429, `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`, undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
+  tooManyItems: (limit: number) => new AppError('too_many_items', 413, `The envelope has more than ${limit} items`),
+  serverBusy: (retryAfterSeconds = 2) =>
+    new AppError('server_busy', 503, `Too many request bodies in flight; retry in ${retryAfterSeconds} s`, undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
   notReady: (failing: string[]) => new AppError('not_ready', 503, `Not ready: ${failing.join(', ')} failed`),
   smtpNotConfigured: (what: string) => new AppError('smtp_not_configured', 503, `SMTP not configured: ${what}`),

@@ -7,6 +7,7 @@ import { createAlertsService } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { crashReport, installCrashHandlers } from './crash-handler.js';
+import { applyConnectionLimits } from './http/connection-limits.js';
 import { prepareReport } from './ingest/pipeline.js';
 import { keyMatcher } from './ingest/scrub.js';
 import { startRetention } from './jobs/retention.js';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   ];
   handleSignals({ steps, timeoutMs: SHUTDOWN_TIMEOUT_MS, logger, exit: (code) => process.exit(code) });
 
+  applyConnectionLimits(app.server, config.connections, logger);
   await app.listen({ port: config.port, host: config.host });
 }
 

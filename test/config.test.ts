@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       corsOrigins: '*',
       maxDecompressedBytes: 20971520,
+      maxBodyBytesInFlight: 64 * 1024 * 1024,
+      connections: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxPerAddress: 1024 },
     });
   });
 

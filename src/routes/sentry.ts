@@ -5,8 +5,8 @@ import type { Cors } from '../cors.js';
 import { type AppError, errors } from '../errors.js';
 import type { AcceptSentry } from '../ingest/accept.js';
 import { keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
-import { parseEnvelope } from '../ingest/sentry/envelope.js';
-import { readBody } from '../ingest/sentry/read-body.js';
+import { MAX_HEADER_LINE_BYTES, parseEnvelope, parseHeaderLine } from '../ingest/sentry/envelope.js';
+import { readBody, readFirstLine } from '../ingest/sentry/read-body.js';
 import type { IngestListener, Project } from '../store/types.js';
 
 export interface SentryRoutesDeps {
@@ -43,11 +43,25 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
   // (store), compressed or not: take the raw stream whatever it says.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
+    const stream = payload as import('node:stream').Readable;
+    const encoding = request.headers['content-encoding'];
     const isStore = request.routeOptions.url?.includes('/store') ?? false;
-    return readBody(payload as import('node:stream').Readable, request.headers['content-encoding'], {
+    const account = request.bodyAccount;
+    const limits = {
       compressed: deps.maxBodyBytes,
       decompressed: isStore ? Math.min(MAX_EVENT_BYTES, deps.maxDecompressedBytes) : deps.maxDecompressedBytes,
-    });
+      reserve: account && ((bytes: number) => account.take(bytes)),
+    };
+    if (request.sentryProject !== undefined) return readBody(stream, encoding, limits);
+
+    // No key in the query or headers: only an envelope's header line can name one. Nothing past
+    // that line is decompressed, parsed or kept before the key is checked.
+    if (isStore && !isEnvelopeType(request)) throw authFailed(request, errors.sentryAuthMissing());
+    const head = await readFirstLine(stream, encoding, FIRST_LINE_LIMITS);
+    const dsnKey = head.line && keyFromDsn(parseHeaderLine(head.line)?.dsn);
+    if (dsnKey === undefined) throw authFailed(request, errors.sentryAuthMissing());
+    request.sentryProject = await projectFor(dsnKey, request);
+    return readBody(stream, encoding, limits, head.consumed);
   });
 
   // On every reply, errors and 429s included: a browser hides a response without them, and an SDK
@@ -58,13 +72,11 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
       const seconds = Number(reply.getHeader('retry-after')) || 60;
       reply.header('x-sentry-rate-limits', `${seconds}::project:rate_limited`);
     }
-    // Stopped mid-body (a bomb or an oversized upload): close rather than read the rest.
-    if (reply.statusCode === 413) reply.header('connection', 'close');
     if (reply.statusCode >= 400) reply.header('x-sentry-error', errorCode(payload));
     done(null, payload);
   });
 
-  // Keys in the query or headers are checked before the body is read; the envelope dsn only after.
+  // Keys in the query or headers are checked before the body is read; the envelope dsn by the parser.
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
     if (!cors.allows(request.headers.origin)) throw errors.originNotAllowed(request.headers.origin!);
@@ -94,15 +106,12 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
   }
 
   async function handleEnvelope(request: FastifyRequest): Promise<{ id?: string }> {
+    // Authenticated before the body was read (an empty body never reaches the parser).
+    const project = request.sentryProject;
+    if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
     const envelope = parseEnvelope(bodyOf(request));
     const dsnKey = keyFromDsn(envelope.header.dsn);
-    let project = request.sentryProject;
-    if (project === undefined) {
-      if (dsnKey === undefined) throw authFailed(request, errors.sentryAuthMissing());
-      project = await projectFor(dsnKey, request);
-    } else if (dsnKey !== undefined && dsnKey !== project.ingestKey) {
-      throw authFailed(request, errors.sentryAuthConflict());
-    }
+    if (dsnKey !== undefined && dsnKey !== project.ingestKey) throw authFailed(request, errors.sentryAuthConflict());
     // At most one event per envelope; sessions, client reports, attachments, transactions and types
     // not invented yet are accepted and dropped.
     const item = envelope.items.find((i) => i.type === 'event');
@@ -113,7 +122,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
 
   async function handleStore(request: FastifyRequest): Promise<{ id?: string }> {
     // Relay takes an envelope on /store/ too when it says so.
-    if (/^application\/x-sentry-envelope/i.test(request.headers['content-type'] ?? '')) return handleEnvelope(request);
+    if (isEnvelopeType(request)) return handleEnvelope(request);
     const project = request.sentryProject;
     if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
     const body = bodyOf(request);
@@ -121,7 +130,9 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     return ingest(body.toString('utf8'), project, undefined);
   }
 
-  const config = { access: 'sentry' as const };
+  // The parser takes from the body budget as it decodes: a reservation by Content-Length would
+  // let requests without a key hold the budget.
+  const config = { access: 'sentry' as const, bodyBudget: 'as-read' as const };
   for (const [kind, handler] of [['envelope', handleEnvelope], ['store', handleStore]] as const) {
     for (const url of [`/api/${PROJECT_ID}/${kind}/`, `/api/${PROJECT_ID}/${kind}`]) {
       app.post(url, { config }, handler);
@@ -132,6 +143,13 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     }
   }
 };
+
+/** The envelope header line read before a key is known; past either limit the request is refused as keyless. */
+const FIRST_LINE_LIMITS = { line: MAX_HEADER_LINE_BYTES, wire: 64 * 1024 };
+
+function isEnvelopeType(request: FastifyRequest): boolean {
+  return /^application\/x-sentry-envelope/i.test(request.headers['content-type'] ?? '');
+}
 
 function bodyOf(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

@@ -15,10 +15,24 @@ export interface Envelope {
 const LF = 0x0a;
 
 /**
+ * Items per envelope. SDKs send an event with a few attachments, a session or a client report;
+ * Relay itself refuses more than 100 sessions in one. Past this the envelope is refused (413)
+ * rather than walked item by item.
+ */
+export const MAX_ENVELOPE_ITEMS = 1000;
+/** An item header, or the envelope header read before a key is known: a few hundred bytes in practice. */
+export const MAX_HEADER_LINE_BYTES = 8 * 1024;
+
+/** The envelope header line as an object, or null when it is not one (pure). */
+export function parseHeaderLine(line: Buffer): Record<string, unknown> | null {
+  return parseObject(line);
+}
+
+/**
  * Items may declare `length` (bytes) or run to the next newline; the final newline is optional.
- * Unknown item types are kept for the caller to skip. An item header that is not JSON ends parsing
- * and keeps what came before: hand-written tunnels mangle binary payloads, and the event usually
- * comes first.
+ * Unknown item types are kept for the caller to skip. An item header that is not JSON (or longer
+ * than MAX_HEADER_LINE_BYTES, so never parsed) ends parsing and keeps what came before: hand-written
+ * tunnels mangle binary payloads, and the event usually comes first.
  */
 export function parseEnvelope(body: Buffer): Envelope {
   let pos = 0;
@@ -41,7 +55,8 @@ export function parseEnvelope(body: Buffer): Envelope {
       if (pos >= body.length) break; // the optional final newline
       throw errors.invalidEnvelope('an empty line where an item header was expected');
     }
-    const itemHeader = parseObject(line);
+    if (items.length === MAX_ENVELOPE_ITEMS) throw errors.tooManyItems(MAX_ENVELOPE_ITEMS);
+    const itemHeader = line.length > MAX_HEADER_LINE_BYTES ? null : parseObject(line);
     if (itemHeader === null) break;
     const type = typeof itemHeader.type === 'string' ? itemHeader.type : '';
     const length = itemHeader.length;
