@@ -48,7 +48,7 @@ describe('when to alert', () => {
     expect(res.statusCode).toBe(201);
     const [mail] = await smtp.waitFor(1);
     expect(mail!.subject).toBe('[shop] New error: ValueError: bad <script>alert(1)</script> quantity');
-    for (const piece of ['shop', 'ValueError', '/srv/app/orders.py:12 in place_order', 'Count:', '1', 'First seen:', '2026-03-01T12:00:00', 'Last seen:', '1.4.2', 'production', 'server', 'qty = int(raw)', 'POST https://shop.example.com/checkout?step=2', `https://errors.example.com/#/errors/${res.json().id}`]) {
+    for (const piece of ['shop', 'ValueError', '/srv/app/orders.py:12 in place_order', 'Count:', '1', 'First seen:', '2026-03-01T12:00:00', 'Last seen:', '1.4.2', 'production', 'server', 'qty = int(raw)', 'POST https://shop.example.com/checkout?step=2', `https://errors.example.com/?error=${res.json().id}`]) {
       expect(mail!.text).toContain(piece);
     }
     expect(mail!.html).toContain('bad &lt;script&gt;alert(1)&lt;/script&gt; quantity');
