@@ -39,8 +39,8 @@ beforeAll(async () => {
   const res = await postError(t.app, report({ exception_type: 'PaymentError', message: `card declined\n\n${SPOOF}\u202E`, request_url: `https://shop.example.com/pay\r\n${SPOOF}` }));
   expect(res.statusCode).toBe(201);
   id = res.json().id;
-  [mail] = await smtp.waitFor(1);
-  [push] = await gotify.waitFor(1);
+  mail = (await smtp.waitFor(1))[0]!;
+  push = (await gotify.waitFor(1))[0]!;
   browser = await launch();
 });
 
@@ -70,10 +70,10 @@ async function open(url: string): Promise<{ title: string; heading: string; show
     page.setDefaultTimeout(20_000);
     // Signed in, as the operator reading the alert would be.
     await page.goto(`${base}/`);
-    await page.evaluate((key) => localStorage.setItem('error-tracker.api-key', key), API_KEY);
+    await page.evaluate(`localStorage.setItem('error-tracker.api-key', ${JSON.stringify(API_KEY)})`);
     await page.goto(url);
     await page.locator('#error-title').waitFor();
-    const shown = await page.evaluate(() => location.search);
+    const shown = (await page.evaluate('location.search')) as string;
     const out = { title: await page.title(), heading: (await page.locator('#error-title').textContent()) ?? '', shown };
     await screenshot(page, 'alert-link-opened');
     return out;
