@@ -180,7 +180,7 @@ describe('a slow or dead SMTP server', () => {
 
     await eventually(() => t!.alertLogs().some((r) => r.phase === 'greeting'), 10_000, 'the failure log line');
     const failure = t.alertLogs().find((r) => r.phase === 'greeting')!;
-    expect(failure).toMatchObject({ level: 40, host: '127.0.0.1', port: silent.port, mode: 'plain', code: 'ETIMEDOUT' });
+    expect(failure).toMatchObject({ level: 'warn', host: '127.0.0.1', port: silent.port, mode: 'plain', code: 'ETIMEDOUT' });
     expect(String(failure.msg)).toContain(`127.0.0.1:${silent.port}`);
     expect(failure.bytes).toBeGreaterThan(0);
     await t.alerts.close(100);
@@ -243,7 +243,7 @@ describe('push channel (Gotify message API)', () => {
     await smtp.waitFor(1);
     await gotify.waitFor(1);
     await eventually(() => t!.logs().includes('Push alert failed'), 5000, 'the push failure');
-    expect(t.alertLogs().find((r) => String(r.msg).startsWith('Push alert failed'))).toMatchObject({ level: 40, status: 401 });
+    expect(t.alertLogs().find((r) => String(r.msg).startsWith('Push alert failed'))).toMatchObject({ level: 'warn', status: 401 });
     expect(t.logs()).not.toContain('AppTok3n.secret');
     expect(t.logs()).not.toContain('smtp-Pa55-secret');
   });

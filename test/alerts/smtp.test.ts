@@ -99,7 +99,7 @@ describe('failures, named by phase', () => {
     expect(server.authAttempts).toBe(1);
     expect(server.mails).toHaveLength(0);
     const [rec] = log.records();
-    expect(rec).toMatchObject({ level: 40, host: '127.0.0.1', port: server.port, mode: 'STARTTLS', phase: 'auth', code: 'EAUTH' });
+    expect(rec).toMatchObject({ level: 'warn', host: '127.0.0.1', port: server.port, mode: 'STARTTLS', phase: 'auth', code: 'EAUTH' });
     expect(rec!.bytes).toBeGreaterThan(100);
     expect(String(rec!.msg)).toContain(`127.0.0.1:${server.port}`);
     expect(String(rec!.msg)).toContain('535');
