@@ -170,13 +170,10 @@ describe('a slow or dead SMTP server', () => {
     const silent = await startSilentServer();
     cleanups.push(silent.close);
     t = await buildAlertingApp(smtpEnv(silent.port, { SMTP_TIMEOUT_SECONDS: '3' }), dbPath());
-    const started = Date.now();
     for (let i = 0; i < 5; i++) expect((await postError(t.app, distinct(i))).statusCode).toBe(201);
-    const elapsed = Date.now() - started;
-    // Every ingest was answered while the SMTP session was still hanging.
+    // Every ingest was answered while the SMTP session was still hanging (no clock: the order proves it).
     await eventually(() => silent.connections() === 1, 5000, 'the SMTP connection');
     expect(t.alertLogs().some((r) => r.phase)).toBe(false);
-    expect(elapsed).toBeLessThan(3000);
 
     await eventually(() => t!.alertLogs().some((r) => r.phase === 'greeting'), 10_000, 'the failure log line');
     const failure = t.alertLogs().find((r) => r.phase === 'greeting')!;

@@ -167,8 +167,28 @@ describe('the report schema and pipeline', () => {
   it.each(reports)('%s: prepared in linear time, or a 400', (_name, make) => {
     expectLinear(
       (n) => JSON.stringify({ project: 'p', exception_type: 'E', ...make(n) }),
-      (s) => settle(() => prepareReport(JSON.parse(s), { isSecret, now })),
+      // A fresh matcher per call: its memo of verdicts (10,000 keys) would hold every key of the
+      // small input and none of the large one's, and the check would compare a warm cache with a cold one.
+      (s) => settle(() => prepareReport(JSON.parse(s), { isSecret: keyMatcher(), now })),
     );
+  });
+
+  // The work of scrubbing, counted rather than timed: each key of `extra` is judged once, with
+  // nothing in proportion to the other keys, however many there are.
+  it.each([
+    ['secret-looking keys', (i: number) => `x-Session_Token-${i}`],
+    ['camel-case keys', (i: number) => `aBcDeFgHiJ${i}`],
+  ])('extra with thousands of %s: each key judged once (counted)', (_name, key) => {
+    for (const keys of [100, 1_000, 10_000, 20_000]) {
+      const judged: string[] = [];
+      const matcher = keyMatcher();
+      const counting = (k: string) => (judged.push(k), matcher(k));
+      const extra = Object.fromEntries(Array.from({ length: keys }, (_, i) => [key(i), 'v']));
+      const prepared = prepareReport({ project: 'p', exception_type: 'E', extra }, { isSecret: counting, now });
+      expect(judged).toHaveLength(keys);
+      expect(new Set(judged).size).toBe(keys);
+      expect(Object.keys(prepared.extra!)).toHaveLength(keys);
+    }
   });
 
   it('prepares or refuses any JSON value, never throwing anything else (fast-check, seeded)', () => {
