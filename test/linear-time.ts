@@ -75,6 +75,7 @@ export function expectLinear<T>(make: (size: number) => T, work: (input: T) => v
     }
     // The floor keeps a near-free small call (a few microseconds) from making a ratio of noise.
     last = { smallBest, largeBest, ratio: largeBest / Math.max(smallBest, 2) };
+    // LINEAR_TIME_REPORT=1 prints each ratio against its expectation, to see the margins on a machine.
     if (process.env.LINEAR_TIME_REPORT) process.stderr.write(`linear-time ratio/expected ${(last.ratio / expected).toFixed(2)} ${expect.getState().currentTestName}\n`);
   }
   expect(last.ratio, `CPU time grows faster than the input: ${last.smallBest.toFixed(1)} us -> ${last.largeBest.toFixed(1)} us per call for ${expected}x the input`).toBeLessThan(bound);
