@@ -106,7 +106,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   function fileMoved(): Error | null {
     const what = identity?.check() ?? null;
     if (what === null) return null;
-    if (what.startsWith('wal')) {
+    if (what === 'wal removed') {
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');
       } catch {
