@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createAuthenticator, type Principal } from './auth.js';
 import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
@@ -65,6 +65,9 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     return lockedForSeconds === null ? rejection : errors.authLockedOut(lockedForSeconds);
   };
   const cors = createCors(config.corsOrigins);
+  // On Fastify's reply, not the raw response as helmet does: a raw setHeader validates each header
+  // and pushes Node's writeHead off its fast path, most of what the headers cost per response.
+  const headers = securityHeaders();
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
@@ -74,6 +77,11 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     // failures are logged by the error handler instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // A URL Fastify cannot route (`%ff`, an over-long parameter) gets the catalogue's body too.
+    frameworkErrors: (err, _request, reply: FastifyReply) => {
+      const appError = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.badUrl() : errors.internal();
+      return reply.code(appError.statusCode).headers(headers).send(appError.toBody());
+    },
   });
 
   // An empty body with Content-Type: application/json (curl -X POST ... resolve) is "no body",
@@ -111,7 +119,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const appError = toAppError(err, config);
+    const appError = toAppError(err, config, request.headers['content-type']);
     if (appError.statusCode >= 500) request.log.error({ err, req: request }, 'request failed');
     return reply.code(appError.statusCode).headers(appError.headers).send(appError.toBody());
   });
@@ -119,9 +127,6 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.code(404).send(errors.routeNotFound(request.method, request.url.split('?')[0]!).toBody()),
   );
 
-  // On Fastify's reply, not the raw response as helmet does: a raw setHeader validates each header
-  // and pushes Node's writeHead off its fast path, most of what the headers cost per response.
-  const headers = securityHeaders();
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -190,13 +195,13 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
 }
 
 /** Maps anything thrown while serving a request onto the error catalogue. */
-function toAppError(err: FastifyError, config: Readonly<Config>): AppError {
+function toAppError(err: FastifyError, config: Readonly<Config>, contentType: string | undefined): AppError {
   if (err instanceof AppError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.bodyTooLarge(config.maxBodyBytes);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(undefined);
+      return errors.unsupportedMediaType(mediaType(contentType));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.invalidJson('the body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -207,6 +212,12 @@ function toAppError(err: FastifyError, config: Readonly<Config>): AppError {
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return new AppError('bad_request', status, err.message);
   return errors.internal();
+}
+
+/** The media type a client sent, without parameters, printable and bounded: it is echoed in the reply. */
+function mediaType(contentType: string | undefined): string | undefined {
+  const type = (contentType ?? '').split(';', 1)[0]!.replace(/[^\x21-\x7e]/g, '').slice(0, 100);
+  return type === '' ? undefined : type;
 }
 
 /** SQLite cannot write (disk full, read-only, I/O error, locked too long): retryable, so 503. */

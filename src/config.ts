@@ -41,8 +41,20 @@ const nameList = z
   );
 
 /**
+ * The one reading of a boolean variable: true/false, yes/no, on/off, 1/0, in any case; anything
+ * else is undefined (an error for the variable).
+ */
+export function parseBoolean(value: string): boolean | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'yes' || v === 'on' || v === '1') return true;
+  if (v === 'false' || v === 'no' || v === 'off' || v === '0') return false;
+  return undefined;
+}
+
+/**
  * TRUST_PROXY: off by default, so X-Forwarded-For cannot be forged to dodge the rate limit.
- * "true" trusts every hop, a number trusts that many hops, anything else is a list of proxy IPs/CIDRs.
+ * A boolean word (true trusts every hop), a number trusts that many hops (0: none), anything else
+ * is a list of proxy IPs/CIDRs.
  */
 const trustProxy = z
   .string()
@@ -50,22 +62,24 @@ const trustProxy = z
   .optional()
   .transform((s): boolean | number | string[] => {
     const v = (s ?? '').toLowerCase();
-    if (v === '' || v === 'off' || v === 'false' || v === '0' || v === 'no') return false;
-    if (v === 'true' || v === 'on' || v === 'yes') return true;
-    if (/^\d+$/.test(v)) return Number(v);
+    if (v === '') return false;
+    if (/^\d+$/.test(v)) return v === '0' ? false : Number(v);
+    const word = parseBoolean(v);
+    if (word !== undefined) return word;
     return v.split(',').map((p) => p.trim()).filter(Boolean);
   });
 
-/** `true`/`false` (also 1/0, yes/no, on/off). */
+/** A boolean variable (parseBoolean's words) with its default. */
 const bool = (def: boolean) =>
   z
     .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^(true|false|1|0|yes|no|on|off)$/, 'must be true or false')
-    .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
     .optional()
-    .transform((b) => b ?? def);
+    .transform((s, ctx) => {
+      if (s === undefined) return def;
+      const b = parseBoolean(s);
+      if (b === undefined) ctx.addIssue({ code: 'custom', message: 'must be true or false (also yes/no, on/off, 1/0)' });
+      return b ?? def;
+    });
 
 /** An http(s) base URL, without the trailing slash. */
 const baseUrl = z
@@ -111,10 +125,7 @@ export const envSchema = z
       .optional()
       .transform((n) => n ?? 24),
     MIN_FREE_DISK_MB: int(64, 0, 10_000_000),
-    SELF_REPORT: z
-      .enum(['true', 'false'], { message: 'must be true or false' })
-      .optional()
-      .transform((s) => s === 'true'),
+    SELF_REPORT: bool(false),
     SMTP_HOST: optionalText,
     SMTP_PORT: int(25, 1, 65535),
     SMTP_USERNAME: optionalText,
@@ -215,6 +226,9 @@ export const envSchema = z
   }));
 
 export type Config = z.output<typeof envSchema>;
+
+/** Every variable the schema reads (documented in .env.example; test/env-example.test.ts keeps them in step). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.in.shape);
 
 export class ConfigError extends Error {
   readonly problems: string[];

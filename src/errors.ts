@@ -56,6 +56,8 @@ export const errors = {
   corruptBody: (why: string) => new AppError('corrupt_body', 400, `The request body cannot be decompressed: ${why}`),
   decompressedTooLarge: (limit: number) =>
     new AppError('body_too_large', 413, `Request body exceeds the limit of ${limit} bytes once decompressed`),
+  badUrl: () => new AppError('bad_url', 400, 'The URL is not valid (a malformed percent-encoding or an over-long path segment)'),
+  badHost: () => new AppError('bad_host', 400, 'The Host header is missing or not a valid host[:port], so no DSN can be built (or set PUBLIC_URL)'),
   notFound: (what: string) => new AppError('not_found', 404, `${what} not found`),
   routeNotFound: (method: string, url: string) => new AppError('route_not_found', 404, `No route ${method} ${url}`),
   rateLimited: (retryAfterSeconds: number) =>

@@ -22,6 +22,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options = {
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
+    // "level":"warn", not 40: operators grep for the names the README uses.
+    formatters: { level: (label: string) => ({ level: label }) },
     serializers: {
       req: (req: { method?: string; url?: string; ip?: string; id?: string }) => ({
         id: req.id,

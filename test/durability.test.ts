@@ -265,7 +265,7 @@ describe('crashes inside the service', () => {
 
   it('logs an uncaught exception, reports it to itself as project error-tracker (SELF_REPORT=true) and exits 1', async () => {
     const out = await crash({ SELF_REPORT: 'true' });
-    expect(out).toMatch(/"level":60.*"kind":"uncaughtException".*crashed; exiting/);
+    expect(out).toMatch(/"level":"fatal".*"kind":"uncaughtException".*crashed; exiting/);
     expect(out).toContain('test crash in the service');
     expect(await selfReported()).toMatchObject([{ exception_type: 'TypeError', message: 'test crash in the service' }]);
   });

@@ -28,6 +28,9 @@ const ctx = {
 
 function route({ focus = false } = {}) {
   const token = ++current;
+  // Alerts sent by earlier releases linked to #/errors/<id>: open the error they meant.
+  const legacy = /^#\/errors\/(\d+)$/.exec(location.hash);
+  if (legacy) history.replaceState(null, '', `${location.pathname}?error=${legacy[1]}`);
   if (!getKey()) {
     nav.hidden = true;
     renderSignIn();

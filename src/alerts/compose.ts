@@ -1,5 +1,8 @@
-// Alert messages: subject, text and HTML bodies, and the push title; pure, every field escaped or header-safe.
+// Alert messages: subject, text and HTML bodies, and the push title; pure, every untrusted field on one line (oneLine) and escaped.
 import type { AlertKind, HeldAlerts, PreparedReport } from '../store/types.js';
+import { oneLine } from './untrusted-text.js';
+
+export { oneLine };
 
 /** Everything an alert says about one group: the ingested report, with the group's id and counts. */
 export type AlertEvent = Pick<
@@ -30,19 +33,13 @@ const MESSAGE_IN_SUBJECT_MAX = 120;
 const TRACEBACK_LINES = 20;
 const FIELD_MAX = 2000;
 
-/** One line, no control characters (no CR/LF: no header injection), at most `max` characters. */
-export function oneLine(s: string, max: number): string {
-  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
-}
-
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** The group in the web UI, when PUBLIC_URL says where that is. */
+/** The group in the web UI (whose router reads `?error=<id>`, web/app.js), when PUBLIC_URL says where that is. */
 export function groupLink(publicUrl: string | undefined, groupId: number): string | null {
-  return publicUrl ? `${publicUrl}/#/errors/${groupId}` : null;
+  return publicUrl ? `${publicUrl}/?error=${groupId}` : null;
 }
 
 /** "14:02 UTC", or "2026-03-01 14:02 UTC" when not today. */
@@ -62,7 +59,10 @@ export function heldSummary(held: HeldAlerts, now: Date): string {
 
 export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: { publicUrl?: string | undefined; now: Date }): AlertMessage {
   const label = event.kind === 'new' ? 'New error' : 'Regression';
-  const headline = `${event.exceptionType}: ${oneLine(event.message, MESSAGE_IN_SUBJECT_MAX)}`;
+  // Everything below comes from the report: each on one line, bidirectional controls neutralised.
+  const project = oneLine(event.project, 100);
+  const type = oneLine(event.exceptionType, 200);
+  const headline = `${type}: ${oneLine(event.message, MESSAGE_IN_SUBJECT_MAX)}`;
   const subject = oneLine(`[${oneLine(event.project, 60)}] ${label}: ${headline}`, SUBJECT_MAX);
   const link = groupLink(opts.publicUrl, event.groupId);
   const crash = event.file ? `${event.file}${event.line !== null ? `:${event.line}` : ''}${event.function ? ` in ${event.function}` : ''}` : '(no frame)';
@@ -82,8 +82,8 @@ export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: {
     ['Source', event.source],
   ];
   if (request) rows.push(['Request', request]);
-  const rowsCut = rows.map(([k, v]) => [k, cut(v, FIELD_MAX)] as [string, string]);
-  const intro = event.kind === 'new' ? `A new error in ${event.project}.` : `A resolved error in ${event.project} happened again.`;
+  const rowsCut = rows.map(([k, v]) => [k, oneLine(v, FIELD_MAX)] as [string, string]);
+  const intro = event.kind === 'new' ? `A new error in ${project}.` : `A resolved error in ${project} happened again.`;
   const heldText = held ? `And ${heldSummary(held, opts.now)} (held back by the alert throttle).` : null;
 
   const text = [
@@ -106,7 +106,13 @@ export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: {
     ...(heldText ? [`<p>${escapeHtml(heldText)}</p>`] : []),
   ].join('\n');
 
-  const pushText = [`${crash}`, `Count ${event.count}, ${event.environment ?? 'no environment'}, release ${event.release ?? '-'}`, ...(request ? [request] : []), ...(link ? [link] : []), ...(heldText ? [heldText] : [])].join('\n');
+  const pushText = [
+    oneLine(crash, FIELD_MAX),
+    oneLine(`Count ${event.count}, ${event.environment ?? 'no environment'}, release ${event.release ?? '-'}`, FIELD_MAX),
+    ...(request ? [oneLine(request, FIELD_MAX)] : []),
+    ...(link ? [link] : []),
+    ...(heldText ? [heldText] : []),
+  ].join('\n');
   return { subject, text, html, title: subject, pushText: cut(pushText, 4000), priority: event.kind === 'new' ? 8 : 9, link };
 }
 
@@ -118,7 +124,8 @@ export function composeDigest(held: HeldAlerts, opts: { publicUrl?: string | und
   const subject = oneLine(`[${scope}] Held back: ${summary}`, SUBJECT_MAX);
   const lines = held.samples.map((s) => {
     const link = groupLink(opts.publicUrl, s.groupId);
-    return { s, line: `${s.kind === 'new' ? 'New' : 'Regression'} ${shortTime(s.at, opts.now)} [${s.project}] ${s.exceptionType}: ${oneLine(s.message, 200)}`, link };
+    const what = oneLine(`[${oneLine(s.project, 100)}] ${oneLine(s.exceptionType, 200)}: ${oneLine(s.message, 200)}`, 500);
+    return { s, line: `${s.kind === 'new' ? 'New' : 'Regression'} ${shortTime(s.at, opts.now)} ${what}`, link };
   });
   const total = held.newCount + held.regressionCount;
   const intro = `The alert throttle held back ${summary}.`;
@@ -143,9 +150,18 @@ export function composeTestAlert(opts: { now: Date; publicUrl?: string | undefin
   return { subject, text, html, title: subject, pushText: intro, priority: 5, link: opts.publicUrl ?? null };
 }
 
+/**
+ * The last lines of the traceback, each made safe and indented under the heading: no line of it
+ * can pass for one of ours (a traceback may well contain "Open: https://...").
+ */
 function tracebackTail(traceback: string): string {
-  const lines = traceback.replace(/\s+$/, '').split(/\r?\n/);
-  return cut(lines.slice(-TRACEBACK_LINES).join('\n'), 4000);
+  if (traceback.trim() === '') return '';
+  const lines = traceback.replace(/\s+$/, '').split(/\r\n|[\n\r\u2028\u2029\u0085]/);
+  const safe = lines.slice(-TRACEBACK_LINES).map((l) => {
+    const indent = Math.min(l.length - l.trimStart().length, 12);
+    return `    ${' '.repeat(indent)}${oneLine(l, 300)}`;
+  });
+  return cut(safe.join('\n'), 4000);
 }
 
 function cut(s: string, max: number): string {

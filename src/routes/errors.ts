@@ -25,7 +25,8 @@ const listQuerySchema = z.object({
   project: optionalParam(z.string().max(100)),
   resolved: optionalParam(z.enum(['true', 'false'], { message: 'resolved must be true or false' }).transform((v) => v === 'true')),
   source: optionalParam(z.enum(['browser', 'server'], { message: 'source must be browser or server' })),
-  search: optionalParam(z.string().max(200)),
+  // SQLite's full-text query ends at a NUL: "abc\0" would be an unterminated phrase.
+  search: optionalParam(z.string().max(200).refine((s) => !s.includes('\u0000'), 'search must not contain a NUL character')),
   limit: optionalParam(wholeNumber('limit').pipe(z.number().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`))),
   offset: optionalParam(wholeNumber('offset')),
 });

@@ -15,18 +15,30 @@ export interface ProjectRoutesDeps {
 const nameSchema = z.string().min(1).max(100);
 const createSchema = z.object({ name: nameSchema });
 const paramsSchema = z.object({ name: nameSchema });
+/** A Host header as RFC 9110 has it: a DNS name (underscores too, as container names have them) or IPv4, or a bracketed IPv6 literal, and an optional port. */
+const VALID_HOST = /^(?:[a-z0-9_](?:[a-z0-9._-]{0,251}[a-z0-9_])?|\[[0-9a-f:.]{2,45}\])(?::\d{1,5})?$/i;
 
 export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, { store, publicUrl }) => {
-  /** `http(s)://<ingest key>@<host>[:port][/path]/<project id>`, what a Sentry SDK takes as its DSN. */
-  const dsnOf = (p: Project, request: FastifyRequest) => {
-    const base = new URL(publicUrl ?? `${request.protocol}://${request.host}`);
-    return `${base.protocol}//${p.ingestKey}@${base.host}${base.pathname.replace(/\/+$/, '')}/${p.id}`;
+  /**
+   * The base of DSNs: PUBLIC_URL, or the request's scheme and Host. Computed before anything is
+   * written, so a request whose Host cannot make a URL changes nothing and gets a 400.
+   */
+  const baseOf = (request: FastifyRequest): URL => {
+    if (publicUrl) return new URL(publicUrl);
+    const host = request.host;
+    if (!VALID_HOST.test(host)) throw errors.badHost();
+    try {
+      return new URL(`${request.protocol}://${host}`);
+    } catch {
+      throw errors.badHost();
+    }
   };
-  const toApi = (p: Project | ProjectDetails, request: FastifyRequest) => ({
+  /** `http(s)://<ingest key>@<host>[:port][/path]/<project id>`, what a Sentry SDK takes as its DSN. */
+  const toApi = (p: Project | ProjectDetails, base: URL) => ({
     name: p.name,
     id: p.id,
     ingest_key: p.ingestKey,
-    dsn: dsnOf(p, request),
+    dsn: `${base.protocol}//${p.ingestKey}@${base.host}${base.pathname.replace(/\/+$/, '')}/${p.id}`,
     created_at: p.createdAt,
     groups: 'groups' in p ? p.groups : 0,
     unresolved: 'unresolved' in p ? p.unresolved : 0,
@@ -37,22 +49,25 @@ export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, 
 
   app.post('/api/projects', async (request, reply) => {
     const { name } = parseOrThrow(createSchema, request.body ?? {});
+    const base = baseOf(request);
     const project = await store.createProject(name);
     if (!project) throw errors.projectExists(name);
-    return reply.code(201).send(toApi(project, request));
+    return reply.code(201).send(toApi(project, base));
   });
 
   app.get('/api/projects/:name', async (request) => {
     const { name } = parseOrThrow(paramsSchema, request.params);
+    const base = baseOf(request);
     const project = await store.getProject(name);
     if (!project) throw errors.notFound(`Project '${name}'`);
-    return toApi(project, request);
+    return toApi(project, base);
   });
 
   app.post('/api/projects/:name/rotate-key', async (request) => {
     const { name } = parseOrThrow(paramsSchema, request.params);
+    const base = baseOf(request);
     const project = await store.rotateIngestKey(name);
     if (!project) throw errors.notFound(`Project '${name}'`);
-    return toApi((await store.getProject(name)) ?? project, request);
+    return toApi((await store.getProject(name)) ?? project, base);
   });
 };

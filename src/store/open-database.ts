@@ -1,5 +1,5 @@
 // Opens the SQLite file with the pragmas the service relies on.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -7,7 +7,10 @@ export type Db = Database.Database;
 
 export function openDatabase(path: string): Db {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) {
+    mkdirSync(dirname(path), { recursive: true });
+    ownerOnly(path);
+  }
   const db = new Database(path);
   // Must precede the first table: lets retention give freed pages back (PRAGMA incremental_vacuum).
   db.pragma('auto_vacuum = INCREMENTAL');
@@ -24,4 +27,28 @@ export function openDatabase(path: string): Db {
   // Concurrent writers (a second process, a backup tool) wait instead of failing with SQLITE_BUSY.
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/**
+ * The database holds every report (request headers, user ids, messages): readable by the service's
+ * user only, like the key file beside it, whatever the umask. Created 0600 here, before SQLite opens
+ * it, and SQLite gives its -wal and -shm the mode of the file; files of an earlier release are
+ * tightened. A file owned by someone else stays as it is (chmod is theirs to do).
+ */
+function ownerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st || (st.mode & 0o077) === 0) continue;
+    try {
+      chmodSync(file, st.mode & 0o700);
+    } catch (err) {
+      // Not ours, or a read-only mount: SQLite's own open says what matters.
+      if (!['EPERM', 'EROFS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
 }

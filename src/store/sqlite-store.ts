@@ -1,6 +1,7 @@
 // The SQLite implementation of the store: all SQL lives here; writes are group-committed.
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { databaseMovedError, watchFileIdentity } from './file-identity.js';
 import { hourKey } from './hour-key.js';
 import type { Db } from './open-database.js';
 import type {
@@ -97,6 +98,27 @@ const SUMMARY_COLUMNS = `id, fingerprint, project, exception_type, message, file
 
 export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Store {
   const now = options.now ?? (() => new Date());
+  const identity = db.memory ? null : watchFileIdentity(db.name);
+  /**
+   * Why a committed write is not in the file the next start will open (file-identity.ts), or null.
+   * A removed -wal still holds the commits since the last checkpoint: copied into the file at once.
+   */
+  function fileMoved(): Error | null {
+    const what = identity?.check() ?? null;
+    if (what === null) return null;
+    if (what === 'wal removed') {
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // the file itself may be gone too; the writes are refused all the same
+      }
+    }
+    return databaseMovedError(what);
+  }
+  function throwIfMoved(): void {
+    const moved = fileMoved();
+    if (moved) throw moved;
+  }
   // Before the statements are prepared, so that their plans use the statistics.
   refreshPlannerStatistics(db, 'open');
 
@@ -296,16 +318,25 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       results = writeBatch(batch);
     } catch {
       // One bad report must not fail its neighbours: retry each alone, so only the culprit fails.
-      for (const p of batch) {
+      const outcomes = batch.map((p) => {
         try {
-          p.resolve(writeBatch([p])[0] ?? null);
+          return { result: writeBatch([p])[0] ?? null };
         } catch (err) {
-          p.reject(err);
+          return { err };
         }
-      }
+      });
+      const moved = fileMoved();
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if (moved || 'err' in o) p.reject(moved ?? o.err);
+        else p.resolve(o.result);
+      });
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i] ?? null));
+    // Committed is not yet acknowledged: only if the path still names the file written to.
+    const moved = fileMoved();
+    if (moved) batch.forEach((p) => p.reject(moved));
+    else batch.forEach((p, i) => p.resolve(results[i] ?? null));
   }
 
   function scheduleFlush(): void {
@@ -411,7 +442,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     },
 
     async setResolved(id, resolved) {
-      return stmt.setResolved.run(resolved ? 1 : 0, resolved ? now().toISOString() : null, id).changes > 0;
+      const changed = stmt.setResolved.run(resolved ? 1 : 0, resolved ? now().toISOString() : null, id).changes > 0;
+      throwIfMoved();
+      return changed;
     },
 
     async listProjects() {
@@ -457,6 +490,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     async probeWrite() {
       // A committed write to the file header: needs the write lock, the WAL and an fsync, adds no rows.
       db.pragma(`application_id = ${APPLICATION_ID}`);
+      throwIfMoved();
     },
 
     async getProject(name) {
@@ -468,6 +502,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
     async createProject(name) {
       const row = stmt.createProject.get(name, newIngestKey(), now().toISOString());
+      throwIfMoved();
       if (row) knownProjects.add(name);
       return row ? toProject(row) : null;
     },
@@ -476,6 +511,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const row = stmt.setKey.get(newIngestKey(), name);
       if (!row) return null;
       for (const [key, p] of byKey) if (p.name === name) byKey.delete(key);
+      throwIfMoved();
       return toProject(row);
     },
 

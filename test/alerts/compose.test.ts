@@ -58,7 +58,7 @@ describe('body', () => {
     expect(composeAlert(event(), null, { now }).priority).toBe(8);
     expect(composeAlert(event({ kind: 'regression' }), null, { now }).priority).toBe(9);
     expect(composeAlert(event(), null, { now }).link).toBeNull();
-    expect(composeAlert(event(), null, { now, publicUrl: 'https://e.example' }).text).toContain('Open: https://e.example/#/errors/7');
+    expect(composeAlert(event(), null, { now, publicUrl: 'https://e.example' }).text).toContain('Open: https://e.example/?error=7');
   });
 
   it('says what was held back: "and 57 more new errors since 14:02"', () => {

@@ -48,7 +48,7 @@ describe('when to alert', () => {
     expect(res.statusCode).toBe(201);
     const [mail] = await smtp.waitFor(1);
     expect(mail!.subject).toBe('[shop] New error: ValueError: bad <script>alert(1)</script> quantity');
-    for (const piece of ['shop', 'ValueError', '/srv/app/orders.py:12 in place_order', 'Count:', '1', 'First seen:', '2026-03-01T12:00:00', 'Last seen:', '1.4.2', 'production', 'server', 'qty = int(raw)', 'POST https://shop.example.com/checkout?step=2', `https://errors.example.com/#/errors/${res.json().id}`]) {
+    for (const piece of ['shop', 'ValueError', '/srv/app/orders.py:12 in place_order', 'Count:', '1', 'First seen:', '2026-03-01T12:00:00', 'Last seen:', '1.4.2', 'production', 'server', 'qty = int(raw)', 'POST https://shop.example.com/checkout?step=2', `https://errors.example.com/?error=${res.json().id}`]) {
       expect(mail!.text).toContain(piece);
     }
     expect(mail!.html).toContain('bad &lt;script&gt;alert(1)&lt;/script&gt; quantity');
@@ -170,17 +170,14 @@ describe('a slow or dead SMTP server', () => {
     const silent = await startSilentServer();
     cleanups.push(silent.close);
     t = await buildAlertingApp(smtpEnv(silent.port, { SMTP_TIMEOUT_SECONDS: '3' }), dbPath());
-    const started = Date.now();
     for (let i = 0; i < 5; i++) expect((await postError(t.app, distinct(i))).statusCode).toBe(201);
-    const elapsed = Date.now() - started;
-    // Every ingest was answered while the SMTP session was still hanging.
+    // Every ingest was answered while the SMTP session was still hanging (no clock: the order proves it).
     await eventually(() => silent.connections() === 1, 5000, 'the SMTP connection');
     expect(t.alertLogs().some((r) => r.phase)).toBe(false);
-    expect(elapsed).toBeLessThan(3000);
 
     await eventually(() => t!.alertLogs().some((r) => r.phase === 'greeting'), 10_000, 'the failure log line');
     const failure = t.alertLogs().find((r) => r.phase === 'greeting')!;
-    expect(failure).toMatchObject({ level: 40, host: '127.0.0.1', port: silent.port, mode: 'plain', code: 'ETIMEDOUT' });
+    expect(failure).toMatchObject({ level: 'warn', host: '127.0.0.1', port: silent.port, mode: 'plain', code: 'ETIMEDOUT' });
     expect(String(failure.msg)).toContain(`127.0.0.1:${silent.port}`);
     expect(failure.bytes).toBeGreaterThan(0);
     await t.alerts.close(100);
@@ -243,7 +240,7 @@ describe('push channel (Gotify message API)', () => {
     await smtp.waitFor(1);
     await gotify.waitFor(1);
     await eventually(() => t!.logs().includes('Push alert failed'), 5000, 'the push failure');
-    expect(t.alertLogs().find((r) => String(r.msg).startsWith('Push alert failed'))).toMatchObject({ level: 40, status: 401 });
+    expect(t.alertLogs().find((r) => String(r.msg).startsWith('Push alert failed'))).toMatchObject({ level: 'warn', status: 401 });
     expect(t.logs()).not.toContain('AppTok3n.secret');
     expect(t.logs()).not.toContain('smtp-Pa55-secret');
   });

@@ -99,7 +99,7 @@ describe('failures, named by phase', () => {
     expect(server.authAttempts).toBe(1);
     expect(server.mails).toHaveLength(0);
     const [rec] = log.records();
-    expect(rec).toMatchObject({ level: 40, host: '127.0.0.1', port: server.port, mode: 'STARTTLS', phase: 'auth', code: 'EAUTH' });
+    expect(rec).toMatchObject({ level: 'warn', host: '127.0.0.1', port: server.port, mode: 'STARTTLS', phase: 'auth', code: 'EAUTH' });
     expect(rec!.bytes).toBeGreaterThan(100);
     expect(String(rec!.msg)).toContain(`127.0.0.1:${server.port}`);
     expect(String(rec!.msg)).toContain('535');
@@ -109,9 +109,8 @@ describe('failures, named by phase', () => {
   it('a server that accepts and never answers fails at greeting within the timeout', async () => {
     const silent = await startSilentServer();
     try {
-      const started = Date.now();
+      // No clock: the error says the 500 ms timeout fired; a hang would be the test's timeout.
       const err = await failure(sendMail(settings({ port: silent.port, timeoutMs: 500 }), ['ops@example.com'], message));
-      expect(Date.now() - started).toBeLessThan(5000);
       expect(err).toMatchObject({ phase: 'greeting', mode: 'plain', code: 'ETIMEDOUT' });
       // Greeting and socket timeouts are both SMTP_TIMEOUT_SECONDS; whichever fires first, it is a timeout.
       expect(err.underlying).toMatch(/^(GREETING|SOCKET)_TIMEOUT$/);

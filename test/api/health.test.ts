@@ -41,8 +41,9 @@ describe('GET /ready', () => {
     unlinkSync(path);
     const res = await ready();
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ status: 'not_ready', code: 'not_ready', error: 'Not ready: database_file failed' });
-    expect(res.json().checks).toMatchObject({ database_file: expect.stringContaining('no longer exists'), write: 'ok', disk: 'ok' });
+    expect(res.json()).toMatchObject({ status: 'not_ready', code: 'not_ready', error: 'Not ready: database_file, write failed' });
+    // A write would go into the removed file: refused (test/store/file-moved.test.ts).
+    expect(res.json().checks).toMatchObject({ database_file: expect.stringContaining('no longer exists'), write: 'a test write failed (SQLITE_READONLY_DBMOVED)', disk: 'ok' });
   });
 
   it('fails, naming write, while the database is read-only; ingest answers 503; both recover', async () => {

@@ -279,7 +279,6 @@ describe('size limits, decided while streaming', () => {
     // 1 GiB of zeros is about 1 MB of gzip: past the decompressed limit long before the end.
     const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 });
     const heapBefore = process.memoryUsage().arrayBuffers;
-    const started = Date.now();
     const small = await buildTestApp({ MAX_BODY_BYTES: String(2 * 1024 * 1024), MAX_DECOMPRESSED_BYTES: String(4 * 1024 * 1024) });
     try {
       const p = (await small.app.inject({ method: 'POST', url: '/api/projects', headers: auth, payload: { name: 'shop' } })).json();
@@ -290,7 +289,7 @@ describe('size limits, decided while streaming', () => {
     } finally {
       await small.close();
     }
-    expect(Date.now() - started).toBeLessThan(10_000); // generous: "does not hang"
+    // No clock: "without buffering" is the memory bound below; a hang would be the test's timeout.
     expect(process.memoryUsage().arrayBuffers - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
 

@@ -1,6 +1,7 @@
-// parseStack on hostile input: 200 KB adversarial strings finish fast, time grows linearly, and nothing throws.
+// parseStack on hostile input: 200 KB adversarial strings finish fast, CPU time grows linearly, and nothing throws.
 import { describe, expect, it } from 'vitest';
 import { parseStack, pickCrashFrame } from '../../src/ingest/stack/parse.js';
+import { expectLinear } from '../linear-time.js';
 
 const KB = 1024;
 
@@ -32,28 +33,10 @@ const adversarial: Array<[string, (size: number) => string]> = [
   ['valid Firefox frames', (n) => fill('f@https://app.example.com/a.js?v=1:10:20\n', n)],
 ];
 
-function timeParse(input: string): number {
-  let best = Infinity;
-  for (let run = 0; run < 5; run++) {
-    const start = performance.now();
-    pickCrashFrame(parseStack(input).frames);
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
-
 describe('parseStack on adversarial input', () => {
-  it.each(adversarial)('%s: 200 KB parses in well under a second and time grows linearly', (_name, make) => {
-    const small = make(25 * KB);
-    const large = make(200 * KB);
-    expect(large.length).toBeGreaterThanOrEqual(200 * KB);
-    timeParse(make(KB)); // warm up the JIT so the first measurement is not compile time
-    const smallMs = timeParse(small);
-    const largeMs = timeParse(large);
-    expect(largeMs).toBeLessThan(1000);
-    // 8× the input: linear work takes about 8× as long, quadratic 64×. The wide margin between them
-    // absorbs a shared machine's noise and GC pauses; the floor absorbs timer noise on tiny times.
-    expect(largeMs / Math.max(smallMs, 0.5)).toBeLessThan(24);
+  it.each(adversarial)('%s: 200 KB parses in well under a second of CPU and the work grows linearly', (_name, make) => {
+    expect(make(200 * KB).length).toBeGreaterThanOrEqual(200 * KB);
+    expectLinear(make, (input) => pickCrashFrame(parseStack(input).frames));
   });
 });
 

@@ -107,9 +107,9 @@ describe('failed-authentication lockout', () => {
     await t.app.inject({ method: 'POST', url: `/api/${id}/store/?sentry_key=${tried[2]}`, payload: '{}', remoteAddress: '10.1.0.4' });
     const failures = logRecords(t).filter((r) => r.event === 'auth_failed');
     expect(failures.map((r) => [r.level, r.ip, r.route])).toEqual([
-      [40, '10.1.0.4', '/api/errors'],
-      [40, '10.1.0.4', '/api/errors'],
-      [40, '10.1.0.4', '/api/:projectId(^\\d{1,15})/store/'],
+      ['warn', '10.1.0.4', '/api/errors'],
+      ['warn', '10.1.0.4', '/api/errors'],
+      ['warn', '10.1.0.4', '/api/:projectId(^\\d{1,15})/store/'],
     ]);
     for (const key of tried) expect(t.logs()).not.toContain(key);
   });

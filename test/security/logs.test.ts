@@ -94,7 +94,7 @@ describe('the log', () => {
 
       // Wait for the alert traffic to finish: mails delivered, or the failures logged.
       const deadline = Date.now() + 15_000;
-      const done = () => (smtpAuth === 'required' ? smtp!.mails.length >= 2 : (server!.stdout().match(/"component":"alerts"[^\n]*"level":40|"level":40[^\n]*"component":"alerts"/g) ?? []).length >= 2);
+      const done = () => (smtpAuth === 'required' ? smtp!.mails.length >= 2 : (server!.stdout().match(/"component":"alerts"[^\n]*"level":"warn"|"level":"warn"[^\n]*"component":"alerts"/g) ?? []).length >= 2);
       while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(done()).toBe(true);
       if (smtpAuth === 'required') expect(smtp.mails[0]!.user).toBe('alerts');

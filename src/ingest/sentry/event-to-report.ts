@@ -1,5 +1,6 @@
-// A Sentry event (as the official SDKs send it) -> our report and its parsed stack (pure, lenient: null means absent).
+// A Sentry event (as the official SDKs send it) -> our report and its parsed stack (pure, lenient: null means absent; impossible numbers are a 400).
 import { randomUUID } from 'node:crypto';
+import { errors } from '../../errors.js';
 import type { ReportInput } from '../report-schema.js';
 import { isInApp, stripQueryAndFragment } from '../stack/parse.js';
 import type { Frame, ParsedStack } from '../stack/types.js';
@@ -55,6 +56,21 @@ interface SentryFrame {
   contextLine?: string;
 }
 
+/** Line and column numbers are stored as whole numbers up to this (SQLite INTEGER, exact in JS). */
+export const MAX_FRAME_NUMBER = 2_147_483_647;
+
+/**
+ * A frame's lineno or colno: anything but a number reads as absent, as SDKs differ; a number that
+ * is no line number (1e21, 2^63, -1) is a bad event, not a line to store.
+ */
+function frameNumber(v: unknown, field: 'lineno' | 'colno'): number | null {
+  if (typeof v !== 'number' || Number.isNaN(v)) return null;
+  if (!Number.isInteger(v) || v < 0 || v > MAX_FRAME_NUMBER) {
+    throw errors.invalidEvent(`a frame's ${field} must be a whole number from 0 to ${MAX_FRAME_NUMBER}`);
+  }
+  return v;
+}
+
 function framesOf(exception: Obj): SentryFrame[] {
   const stacktrace = isObj(exception.stacktrace) ? exception.stacktrace : undefined;
   const frames = Array.isArray(stacktrace?.frames) ? stacktrace.frames : [];
@@ -63,8 +79,8 @@ function framesOf(exception: Obj): SentryFrame[] {
     const fn = str(f.function) ?? '';
     return {
       file,
-      line: Number.isInteger(f.lineno) ? (f.lineno as number) : null,
-      column: Number.isInteger(f.colno) ? (f.colno as number) : null,
+      line: frameNumber(f.lineno, 'lineno'),
+      column: frameNumber(f.colno, 'colno'),
       function: fn === '?' ? '' : fn,
       // The SDK knows best (the browser marks all frames in-app); without its word, our rules decide.
       inApp: typeof f.in_app === 'boolean' ? f.in_app : isInApp(file, fn),
