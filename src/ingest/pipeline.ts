@@ -25,8 +25,11 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
   return prepareValidReport(parseOrThrow(reportSchema, body), options);
 }
 
-/** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
-export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
+/**
+ * `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is
+ * parsed. `serviceKey` replaces the default `type:file:line` key (a message event's template).
+ */
+export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, serviceKey?: string): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
   stack ??= parseTraceback(traceback);
@@ -34,7 +37,7 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
   return {
-    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
+    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint, serviceKey }),
     project: input.project,
     exceptionType: input.exception_type,
     message: input.message ?? '',

@@ -10,6 +10,8 @@ export interface SentryReport {
   input: ReportInput;
   /** Innermost first, as the rest of the pipeline expects. */
   stack: ParsedStack;
+  /** A message event without a client fingerprint: `message:<template>`, hashed as a default key is. */
+  groupingKey?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -172,7 +174,8 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
   let text: string;
   let traceback: string;
   let frames: SentryFrame[] = [];
-  let override = fingerprintOf(event.fingerprint);
+  const override = fingerprintOf(event.fingerprint);
+  let groupingKey: string | undefined;
   if (main) {
     frames = framesOf(main);
     exceptionType = str(main.type) ?? 'Error';
@@ -184,7 +187,8 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
     traceback = '';
     const threads = listOf(event.threads).filter(isObj);
     if (threads.length === 1) frames = framesOf(threads[0]!);
-    override ??= ['message', cut(firstLines(message?.template ?? ''), 500) || '(no message)'];
+    // The text the `['message', template]` override of earlier versions hashed, so these groups keep their fingerprints.
+    if (override === undefined) groupingKey = `message:${cut(firstLines(message?.template ?? ''), 500) || '(no message)'}`;
   }
 
   const request = isObj(event.request) ? event.request : undefined;
@@ -221,7 +225,8 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
     timestamp: eventTime(event.timestamp),
     fingerprint: override,
   };
-  return { eventId, input, stack: { format: 'unknown', frames: innermostFirst } };
+  const stack: ParsedStack = { format: 'unknown', frames: innermostFirst };
+  return groupingKey === undefined ? { eventId, input, stack } : { eventId, input, stack, groupingKey };
 }
 
 /** Sentry keeps the first two non-empty lines of a message for grouping. */
