@@ -2,6 +2,7 @@
 import type { PreparedReport, Source } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 import { fingerprint } from './fingerprint.js';
+import { capReport } from './limits.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
 import { createStackCache } from './stack/cache.js';
@@ -36,7 +37,8 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
   const crash = pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
-  return {
+  // Grouped on the whole text, stored cut to the limits (ingest/limits.ts).
+  return capReport({
     fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint, serviceKey }),
     project: input.project,
     exceptionType: input.exception_type,
@@ -54,7 +56,7 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
     extra: input.extra === undefined ? null : scrubObject(input.extra, isSecret),
     release: input.release ?? null,
     environment: input.environment ?? null,
-  };
+  });
 }
 
 /** Firefox and Safari only run in browsers; a crash frame served over http(s) is a page's script. */

@@ -306,7 +306,7 @@ describe('bad input', () => {
     }
   });
 
-  it('a default 256 KB limit: a 200 KB traceback is taken whole, 300 KB is refused', async () => {
+  it('a default 256 KB limit: a 200 KB traceback is taken whole (under its stored limit too), 300 KB is refused', async () => {
     const frame = '  File "/srv/app/deep.py", line 1, in f\n';
     const big = `Traceback (most recent call last):\n${frame.repeat(Math.floor(200_000 / frame.length))}ValueError: x\n`;
     const ok = await postError(t.app, report({ traceback: big }));

@@ -1,5 +1,6 @@
 // A Sentry event (as the official SDKs send it) -> our report and its parsed stack (pure, lenient: null means absent).
 import { randomUUID } from 'node:crypto';
+import { cutText, LIMITS } from '../limits.js';
 import type { ReportInput } from '../report-schema.js';
 import { isInApp, stripQueryAndFragment } from '../stack/parse.js';
 import type { Frame, ParsedStack } from '../stack/types.js';
@@ -180,7 +181,8 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
     frames = framesOf(main);
     exceptionType = str(main.type) ?? 'Error';
     text = str(main.value) ?? message?.text ?? '';
-    traceback = renderTraceback(platform, exceptionType, text, frames);
+    // The value is the message too: its copy in the traceback's head line is cut the same way.
+    traceback = renderTraceback(platform, exceptionType, cutText(text, LIMITS.message.max), frames);
   } else {
     exceptionType = 'Message';
     text = message?.text ?? '';
