@@ -137,6 +137,8 @@ export const envSchema = z
     PUBLIC_URL: publicUrl,
     CORS_ORIGINS: corsOrigins,
     MAX_DECOMPRESSED_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    QUOTA_EVENTS_PER_MINUTE: int(6_000, 0, 1_000_000_000),
+    QUOTA_EVENTS_PER_HOUR: int(120_000, 0, 1_000_000_000),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -187,6 +189,8 @@ export const envSchema = z
     corsOrigins: e.CORS_ORIGINS,
     /** A Sentry envelope after decompression; a single event is capped at 1 MiB below it. */
     maxDecompressedBytes: e.MAX_DECOMPRESSED_BYTES,
+    /** Spike protection: events a project may send per minute and per hour (0: no limit); projects may set their own. */
+    quota: { perMinute: e.QUOTA_EVENTS_PER_MINUTE, perHour: e.QUOTA_EVENTS_PER_HOUR },
   }));
 
 export type Config = z.output<typeof envSchema>;

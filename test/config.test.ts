@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       corsOrigins: '*',
       maxDecompressedBytes: 20971520,
+      quota: { perMinute: 6000, perHour: 120000 },
     });
   });
 

@@ -1,28 +1,81 @@
-// /api/projects: list, create, read (with the ingest key and Sentry DSN) and rotate the ingest key.
+// /api/projects: list (with all the Projects page shows), create, read, rotate the ingest key, set quotas.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../errors.js';
-import type { Project, ProjectDetails, Store } from '../store/types.js';
+import { naturalCompare } from '../natural-order.js';
+import type { Quotas } from '../quota/quotas.js';
+import { hourKey } from '../store/hour-key.js';
+import type { Project, ProjectDetails, ProjectSummary, QuotaStore, Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 
 export interface ProjectRoutesDeps {
   store: Store;
   /** PUBLIC_URL: the base of DSNs; unset, the request's own scheme and host. */
   publicUrl?: string | undefined;
+  /** Spike protection; absent, projects show no quota and PUT .../quota answers 404. */
+  quotas?: Quotas | undefined;
+  quotaStore?: QuotaStore | undefined;
+  now: () => Date;
 }
 
 // The same bounds as a report's `project`, so every project can be reported to.
 const nameSchema = z.string().min(1).max(100);
 const createSchema = z.object({ name: nameSchema });
 const paramsSchema = z.object({ name: nameSchema });
+/** null: the global default; 0: no limit. */
+const quotaValue = z.number().int('must be a whole number').min(0, 'must be 0 (no limit) or more').max(1_000_000_000).nullable();
+const quotaSchema = z.strictObject({ events_per_minute: quotaValue, events_per_hour: quotaValue });
 
-export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, { store, publicUrl }) => {
+/** Dropped events are shown for the last 24 hours, hour by hour, and in all. */
+const DROPPED_HOURS = 24;
+const HOUR_MS = 3_600_000;
+
+interface Dropped {
+  last_hour: number;
+  last_24_hours: number;
+  total: number;
+  /** Hours with drops, oldest first. */
+  hours: Array<{ hour: string; count: number }>;
+}
+
+export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, { store, publicUrl, quotas, quotaStore, now }) => {
   /** `http(s)://<ingest key>@<host>[:port][/path]/<project id>`, what a Sentry SDK takes as its DSN. */
   const dsnOf = (p: Project, request: FastifyRequest) => {
     const base = new URL(publicUrl ?? `${request.protocol}://${request.host}`);
     return `${base.protocol}//${p.ingestKey}@${base.host}${base.pathname.replace(/\/+$/, '')}/${p.id}`;
   };
-  const toApi = (p: Project | ProjectDetails, request: FastifyRequest) => ({
+  const quotaOf = (name: string) => {
+    if (!quotas) return null;
+    const { limits, override } = quotas.of(name);
+    return {
+      events_per_minute: limits.perMinute,
+      events_per_hour: limits.perHour,
+      /** What the project sets itself; null follows the global default. */
+      overrides: { events_per_minute: override.perMinute, events_per_hour: override.perHour },
+    };
+  };
+  /** Every project's drops in one read. */
+  const droppedByProject = async (): Promise<(name: string) => Dropped> => {
+    const current = hourKey(now().toISOString());
+    const from = hourKey(new Date(Date.parse(current) - (DROPPED_HOURS - 1) * HOUR_MS).toISOString());
+    const counts = quotaStore ? await quotaStore.droppedCounts(from) : { hours: [], totals: new Map<string, number>() };
+    const hours = new Map<string, Array<{ hour: string; count: number }>>();
+    for (const c of counts.hours) {
+      const list = hours.get(c.project) ?? [];
+      list.push({ hour: c.hour, count: c.count });
+      hours.set(c.project, list);
+    }
+    return (name) => {
+      const mine = hours.get(name) ?? [];
+      return {
+        last_hour: mine.find((h) => h.hour === current)?.count ?? 0,
+        last_24_hours: mine.reduce((n, h) => n + h.count, 0),
+        total: counts.totals.get(name) ?? 0,
+        hours: mine,
+      };
+    };
+  };
+  const toApi = (p: Project | ProjectSummary | ProjectDetails, request: FastifyRequest, dropped: Dropped) => ({
     name: p.name,
     id: p.id,
     ingest_key: p.ingestKey,
@@ -30,29 +83,48 @@ export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, 
     created_at: p.createdAt,
     groups: 'groups' in p ? p.groups : 0,
     unresolved: 'unresolved' in p ? p.unresolved : 0,
-    events: 'events' in p ? p.events : 0,
+    ...('events' in p ? { events: p.events } : {}),
+    quota: quotaOf(p.name),
+    dropped,
   });
+  const detailsOf = async (name: string, request: FastifyRequest) => {
+    const project = await store.getProject(name);
+    if (!project) throw errors.notFound(`Project '${name}'`);
+    return toApi(project, request, (await droppedByProject())(name));
+  };
 
-  app.get('/api/projects', async () => ({ projects: await store.listProjects() }));
+  // `projects`: the names, as before; `details`: everything the Projects page shows, in one reply.
+  app.get('/api/projects', async (request) => {
+    const list = (await store.listProjectSummaries()).sort((a, b) => naturalCompare(a.name, b.name));
+    const dropped = await droppedByProject();
+    return { projects: list.map((p) => p.name), details: list.map((p) => toApi(p, request, dropped(p.name))) };
+  });
 
   app.post('/api/projects', async (request, reply) => {
     const { name } = parseOrThrow(createSchema, request.body ?? {});
     const project = await store.createProject(name);
     if (!project) throw errors.projectExists(name);
-    return reply.code(201).send(toApi(project, request));
+    return reply.code(201).send(toApi({ ...project, groups: 0, unresolved: 0, events: 0 }, request, (await droppedByProject())(name)));
   });
 
   app.get('/api/projects/:name', async (request) => {
     const { name } = parseOrThrow(paramsSchema, request.params);
-    const project = await store.getProject(name);
-    if (!project) throw errors.notFound(`Project '${name}'`);
-    return toApi(project, request);
+    return detailsOf(name, request);
   });
 
   app.post('/api/projects/:name/rotate-key', async (request) => {
     const { name } = parseOrThrow(paramsSchema, request.params);
     const project = await store.rotateIngestKey(name);
     if (!project) throw errors.notFound(`Project '${name}'`);
-    return toApi((await store.getProject(name)) ?? project, request);
+    return detailsOf(name, request);
+  });
+
+  app.put('/api/projects/:name/quota', async (request) => {
+    const { name } = parseOrThrow(paramsSchema, request.params);
+    const body = parseOrThrow(quotaSchema, request.body ?? {});
+    if (!quotas) throw errors.notFound('Quotas');
+    if (!(await store.getProject(name))) throw errors.notFound(`Project '${name}'`);
+    await quotas.setOverride(name, { perMinute: body.events_per_minute, perHour: body.events_per_hour });
+    return detailsOf(name, request);
   });
 };

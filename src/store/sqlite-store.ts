@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { projectScopedFingerprint, SCOPED_ATTEMPTS } from './group-key.js';
 import { hourKey } from './hour-key.js';
 import type { Db } from './open-database.js';
+import { createProjectList } from './sqlite-project-list.js';
 import type {
   CleanupResult,
   ErrorGroup,
@@ -185,6 +186,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       SELECT error_id, hour, count FROM error_hourly_counts
       WHERE error_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour <= ?`),
   };
+
+  const projectList = createProjectList(db);
 
   // Ingest keys are checked on every report: cache the projects found. Only the store changes keys,
   // so rotateIngestKey evicts the old entry and rotation takes effect at once.
@@ -430,6 +433,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
     async listProjects() {
       return stmt.projects.all().map((r) => r.name);
+    },
+
+    async listProjectSummaries() {
+      return projectList();
     },
 
     async cleanup({ resolvedBefore, hourlyCountsBefore, signal }) {
