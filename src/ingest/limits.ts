@@ -69,15 +69,16 @@ export function cutTraceback(text: string, max: number): string {
  * stringify), else a copy walked with a budget, strings cut to JSON_STRING_MAX and the keys and
  * items past the budget replaced by one `"…"` entry saying how many were left out.
  */
-export function boundJson(value: Record<string, unknown>, max: number): { value: Record<string, unknown>; length: number } {
-  const length = JSON.stringify(value).length;
-  if (length <= max) return { value, length };
+export function boundJson(value: Record<string, unknown>, max: number): { value: Record<string, unknown>; json: string; length: number } {
+  const json = JSON.stringify(value);
+  if (json.length <= max) return { value, json, length: json.length };
   const budget = { left: Math.max(0, max - JSON_MARKER_ROOM) };
   const cut = shrink(value, budget) as Record<string, unknown>;
-  const cutLength = JSON.stringify(cut).length;
-  if (cutLength <= max) return { value: cut, length: cutLength };
-  const summary = { [JSON_CUT_KEY]: `${length} characters of JSON cut` };
-  return { value: summary, length: JSON.stringify(summary).length };
+  const cutJson = JSON.stringify(cut);
+  if (cutJson.length <= max) return { value: cut, json: cutJson, length: cutJson.length };
+  const summary = { [JSON_CUT_KEY]: `${json.length} characters of JSON cut` };
+  const summaryJson = JSON.stringify(summary);
+  return { value: summary, json: summaryJson, length: summaryJson.length };
 }
 
 function shrink(v: unknown, budget: { left: number }): unknown {
@@ -142,6 +143,9 @@ export function capReport(r: PreparedReport): PreparedReport {
     extra: extra?.value ?? null,
     release: cutNullable(r.release, LIMITS.release.max),
     environment: cutNullable(r.environment, LIMITS.environment.max),
+    // Measured already: the store writes these instead of making them again.
+    requestHeadersJson: headers?.json ?? null,
+    extraJson: extra?.json ?? null,
   };
   // The occurrence as a whole: extra, the largest and least needed part, gives way first.
   const others =
@@ -150,6 +154,7 @@ export function capReport(r: PreparedReport): PreparedReport {
   if (extra !== null && others + extra.length > LIMITS.occurrence.max) {
     extra = boundJson(extra.value, Math.max(JSON_MARKER_ROOM, LIMITS.occurrence.max - others));
     capped.extra = extra.value;
+    capped.extraJson = extra.json;
   }
   return capped;
 }

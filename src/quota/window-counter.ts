@@ -20,6 +20,11 @@ export interface QuotaCounter {
   admit(project: string, limits: QuotaLimits, nowMs: number): Admission | Promise<Admission>;
 }
 
+/** The in-process counter answers at once. */
+export interface MemoryQuotaCounter extends QuotaCounter {
+  admit(project: string, limits: QuotaLimits, nowMs: number): Admission;
+}
+
 interface Windows {
   minute: number;
   inMinute: number;
@@ -39,7 +44,7 @@ const PRUNE_ABOVE = 10_000;
  * per check. A burst straddling a boundary can get up to twice a window's quota in a short span;
  * spike protection bounds sustained floods, which is what the hour window does.
  */
-export function createMemoryQuotaCounter(): QuotaCounter {
+export function createMemoryQuotaCounter(): MemoryQuotaCounter {
   const byProject = new Map<string, Windows>();
 
   return {

@@ -242,8 +242,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const r = reports[i]!;
       const count = before + i + 1;
       const slot = (count - 1) % OCCURRENCES_KEPT;
-      const headers = json(r.requestHeaders);
-      const extra = json(r.extra);
+      const headers = r.requestHeadersJson !== undefined ? r.requestHeadersJson : json(r.requestHeaders);
+      const extra = r.extraJson !== undefined ? r.extraJson : json(r.extra);
       // The group's first five reports before this batch filled slots 0 to before - 1.
       if (slot < before) {
         stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);

@@ -22,6 +22,9 @@ export interface PreparedReport {
   extra: Record<string, unknown> | null;
   release: string | null;
   environment: string | null;
+  /** JSON of requestHeaders and extra when the pipeline already made it (measuring them against the limits): the store writes it as is. */
+  requestHeadersJson?: string | null;
+  extraJson?: string | null;
 }
 
 export interface IngestResult {
