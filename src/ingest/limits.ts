@@ -124,39 +124,37 @@ function define(o: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A copy of the report cut to LIMITS, made after it was grouped. */
+/**
+ * Cuts the report the pipeline has just made (and owns) to LIMITS, after it was grouped, and returns
+ * it. In place: most reports need no cut, and a copy of every report cost more than the checks.
+ */
 export function capReport(r: PreparedReport): PreparedReport {
+  if (r.project.length > LIMITS.project.max) r.project = cutText(r.project, LIMITS.project.max);
+  if (r.exceptionType.length > LIMITS.exceptionType.max) r.exceptionType = cutText(r.exceptionType, LIMITS.exceptionType.max);
+  if (r.message.length > LIMITS.message.max) r.message = cutText(r.message, LIMITS.message.max);
+  if (r.traceback.length > LIMITS.traceback.max) r.traceback = cutTraceback(r.traceback, LIMITS.traceback.max);
+  if (r.file.length > LIMITS.file.max) r.file = cutText(r.file, LIMITS.file.max);
+  if (r.function.length > LIMITS.function.max) r.function = cutText(r.function, LIMITS.function.max);
+  r.requestUrl = cutNullable(r.requestUrl, LIMITS.requestUrl.max);
+  r.requestMethod = cutNullable(r.requestMethod, LIMITS.requestMethod.max);
+  r.userId = cutNullable(r.userId, LIMITS.userId.max);
+  r.release = cutNullable(r.release, LIMITS.release.max);
+  r.environment = cutNullable(r.environment, LIMITS.environment.max);
+  // Measured here, so the store writes this JSON instead of making it again.
   const headers = r.requestHeaders === null ? null : boundJson(r.requestHeaders, LIMITS.requestHeaders.max);
   let extra = r.extra === null ? null : boundJson(r.extra, LIMITS.extra.max);
-  const capped: PreparedReport = {
-    ...r,
-    project: cutText(r.project, LIMITS.project.max),
-    exceptionType: cutText(r.exceptionType, LIMITS.exceptionType.max),
-    message: cutText(r.message, LIMITS.message.max),
-    traceback: cutTraceback(r.traceback, LIMITS.traceback.max),
-    file: cutText(r.file, LIMITS.file.max),
-    function: cutText(r.function, LIMITS.function.max),
-    requestUrl: cutNullable(r.requestUrl, LIMITS.requestUrl.max),
-    requestMethod: cutNullable(r.requestMethod, LIMITS.requestMethod.max),
-    requestHeaders: headers?.value ?? null,
-    userId: cutNullable(r.userId, LIMITS.userId.max),
-    extra: extra?.value ?? null,
-    release: cutNullable(r.release, LIMITS.release.max),
-    environment: cutNullable(r.environment, LIMITS.environment.max),
-    // Measured already: the store writes these instead of making them again.
-    requestHeadersJson: headers?.json ?? null,
-    extraJson: extra?.json ?? null,
-  };
   // The occurrence as a whole: extra, the largest and least needed part, gives way first.
   const others =
-    capped.message.length + (capped.requestUrl?.length ?? 0) + (capped.requestMethod?.length ?? 0) + (headers?.length ?? 0) +
-    (capped.userId?.length ?? 0) + (capped.release?.length ?? 0) + (capped.environment?.length ?? 0);
+    r.message.length + (r.requestUrl?.length ?? 0) + (r.requestMethod?.length ?? 0) + (headers?.length ?? 0) +
+    (r.userId?.length ?? 0) + (r.release?.length ?? 0) + (r.environment?.length ?? 0);
   if (extra !== null && others + extra.length > LIMITS.occurrence.max) {
     extra = boundJson(extra.value, Math.max(JSON_MARKER_ROOM, LIMITS.occurrence.max - others));
-    capped.extra = extra.value;
-    capped.extraJson = extra.json;
   }
-  return capped;
+  r.requestHeaders = headers?.value ?? null;
+  r.requestHeadersJson = headers?.json ?? null;
+  r.extra = extra?.value ?? null;
+  r.extraJson = extra?.json ?? null;
+  return r;
 }
 
 function isHighSurrogate(c: number): boolean {
