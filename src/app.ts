@@ -17,10 +17,11 @@ import { alertRoutes } from './routes/alerts.js';
 import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { createQuotas } from './quota/quotas.js';
 import { projectRoutes } from './routes/projects.js';
 import { sentryRoutes } from './routes/sentry.js';
 import { securityHeaders } from './security-headers.js';
-import type { IngestListener, Store } from './store/types.js';
+import type { IngestListener, QuotaStore, Store } from './store/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -33,6 +34,8 @@ export interface AppDeps {
   onIngested?: IngestListener;
   /** Email and push alerts (POST /api/test-alert); absent, the route answers 503. */
   alerts?: AlertsService;
+  /** Project quotas and dropped-event counts (spike protection); absent, no quotas apply. */
+  quotaStore?: QuotaStore;
 }
 
 /**
@@ -52,7 +55,7 @@ declare module 'fastify' {
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -172,10 +175,11 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
       return reply.code(204).send();
     });
-    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields));
+    const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now }));
+    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas);
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now });
-    await api.register(projectRoutes, { store, publicUrl: config.publicUrl });
+    await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,

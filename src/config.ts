@@ -153,6 +153,8 @@ export const envSchema = z
     HEADERS_TIMEOUT_SECONDS: int(10, 1, 3600),
     KEEP_ALIVE_TIMEOUT_SECONDS: int(72, 1, 3600),
     MAX_CONNECTIONS_PER_ADDRESS: int(1024, 0, 1_000_000).optional(),
+    QUOTA_EVENTS_PER_MINUTE: int(6_000, 0, 1_000_000_000),
+    QUOTA_EVENTS_PER_HOUR: int(120_000, 0, 1_000_000_000),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -223,6 +225,8 @@ export const envSchema = z
       /** 0: no cap. Off by default behind a proxy (TRUST_PROXY): every connection comes from it. */
       maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS ?? (e.TRUST_PROXY === false ? 1024 : 0),
     },
+    /** Spike protection: events a project may send per minute and per hour (0: no limit); projects may set their own. */
+    quota: { perMinute: e.QUOTA_EVENTS_PER_MINUTE, perHour: e.QUOTA_EVENTS_PER_HOUR },
   }));
 
 export type Config = z.output<typeof envSchema>;

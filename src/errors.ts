@@ -73,6 +73,10 @@ export const errors = {
     new AppError('server_busy', 503, `Too many request bodies in flight; retry in ${retryAfterSeconds} s`, undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
+  quotaExceeded: (project: string, retryAfterSeconds: number, window: 'minute' | 'hour') =>
+    new AppError('quota_exceeded', 429, `Project '${project}' is over its quota of events per ${window}; this event was dropped (and counted); retry in ${retryAfterSeconds} s`, undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
   notReady: (failing: string[]) => new AppError('not_ready', 503, `Not ready: ${failing.join(', ')} failed`),
   smtpNotConfigured: (what: string) => new AppError('smtp_not_configured', 503, `SMTP not configured: ${what}`),

@@ -16,6 +16,7 @@ import { handleSignals, type ShutdownStep } from './shutdown.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite-alert-state.js';
+import { createSqliteQuotaStore } from './store/sqlite-quotas.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 
 /** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   });
 
   const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db) });
   const retention = startRetention({
     store,
     logger,

@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/migrate.js';
 import { openDatabase, type Db } from '../src/store/open-database.js';
+import { createSqliteQuotaStore } from '../src/store/sqlite-quotas.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import type { IngestListener, PreparedReport, Store } from '../src/store/types.js';
 
@@ -37,7 +38,7 @@ export async function buildTestApp(env: Record<string, string> = {}, databasePat
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db) });
   await app.ready();
   return {
     app,

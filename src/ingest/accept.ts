@@ -76,7 +76,7 @@ export function prepareSentry({ text, project, headerEventId, receivedAt }: Sent
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
   const sentry = eventToReport(event as Record<string, unknown>, project, headerEventId);
-  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack);
+  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.groupingKey);
   return { report, eventId: sentry.eventId };
 }
 
@@ -90,15 +90,21 @@ export interface Acceptor {
 export function createAcceptor(
   store: { ingest(report: PreparedReport): Promise<IngestResult>; ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null> },
   isSecret: KeyMatcher,
+  /** Spike protection (quota/quotas.ts): after a report is valid, before it is stored, so only real events count. */
+  quota?: { check(project: string): Promise<void> | undefined },
 ): Acceptor {
   return {
     async acceptNative(submission) {
       const report = prepareNative(submission, isSecret);
+      const refused = quota?.check(report.project);
+      if (refused) await refused;
       const result = await store.ingest(report);
       return result.created || result.regression ? { result, report } : { result };
     },
     async acceptSentry(submission) {
       const { report, eventId } = prepareSentry(submission, isSecret);
+      const refused = quota?.check(report.project);
+      if (refused) await refused;
       const result = await store.ingestEvent(report, eventId);
       return result?.created || result?.regression ? { eventId, result, report } : { eventId, result };
     },

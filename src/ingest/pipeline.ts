@@ -2,6 +2,7 @@
 import type { PreparedReport, Source } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 import { fingerprint } from './fingerprint.js';
+import { capReport } from './limits.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
 import { createStackCache } from './stack/cache.js';
@@ -25,16 +26,20 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
   return prepareValidReport(parseOrThrow(reportSchema, body), options);
 }
 
-/** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
-export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
+/**
+ * `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is
+ * parsed. `serviceKey` replaces the default `type:file:line` key (a message event's template).
+ */
+export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, serviceKey?: string): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
   stack ??= parseTraceback(traceback);
   const crash = pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
-  return {
-    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
+  // Grouped on the whole text, stored cut to the limits (ingest/limits.ts).
+  return capReport({
+    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint, serviceKey }),
     project: input.project,
     exceptionType: input.exception_type,
     message: input.message ?? '',
@@ -51,7 +56,7 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
     extra: input.extra === undefined ? null : scrubObject(input.extra, isSecret),
     release: input.release ?? null,
     environment: input.environment ?? null,
-  };
+  });
 }
 
 /** Firefox and Safari only run in browsers; a crash frame served over http(s) is a page's script. */

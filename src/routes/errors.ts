@@ -5,7 +5,7 @@ import { errors } from '../errors.js';
 import { parseStack } from '../ingest/stack/parse.js';
 import type { Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
-import { groupToApi, occurrenceToApi, summaryToApi } from './serialize.js';
+import { groupToApi, listItemToApi, occurrenceToApi } from './serialize.js';
 import { buildTrends, trendHours } from './trend.js';
 
 export interface ErrorRoutesDeps {
@@ -43,7 +43,7 @@ export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { st
     const hours = trendHours(now());
     const ids = rows.map((r) => r.id);
     const trends = buildTrends(ids, await store.hourlyCounts(ids, hours[0]!, hours.at(-1)!), hours);
-    return { errors: rows.map((r) => ({ ...summaryToApi(r), trend: trends.get(r.id)! })), total, limit: query.limit, offset: query.offset };
+    return { errors: rows.map((r) => ({ ...listItemToApi(r), trend: trends.get(r.id)! })), total, limit: query.limit, offset: query.offset };
   });
 
   app.get('/api/errors/:id', async (request) => {

@@ -70,7 +70,9 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     cors.apply(reply, request.headers.origin);
     if (reply.statusCode === 429) {
       const seconds = Number(reply.getHeader('retry-after')) || 60;
-      reply.header('x-sentry-rate-limits', `${seconds}::project:rate_limited`);
+      // Over the project's quota only events are refused: the SDKs hold back `error;default` only.
+      const limit = errorCode(payload) === 'quota_exceeded' ? 'error;default:project:quota_exceeded' : ':project:rate_limited';
+      reply.header('x-sentry-rate-limits', `${seconds}:${limit}`);
     }
     if (reply.statusCode >= 400) reply.header('x-sentry-error', errorCode(payload));
     done(null, payload);

@@ -1,5 +1,6 @@
 // Store objects -> the API's snake_case JSON shapes.
 import type { ErrorGroup, ErrorSummary, IngestResult, Occurrence } from '../store/types.js';
+import { cutText, LIMITS } from '../ingest/limits.js';
 import type { Frame } from '../ingest/stack/types.js';
 
 export function summaryToApi(e: ErrorSummary) {
@@ -21,6 +22,15 @@ export function summaryToApi(e: ErrorSummary) {
     release: e.release,
     environment: e.environment,
   };
+}
+
+/**
+ * A list row: the message as an excerpt ending in '…' when cut, and `message_truncated` saying so, so
+ * a page of 200 groups stays small whatever their messages; GET /api/errors/:id has the whole text.
+ */
+export function listItemToApi(e: ErrorSummary) {
+  const truncated = e.message.length > LIMITS.listExcerpt.max;
+  return { ...summaryToApi(e), message: truncated ? cutText(e.message, LIMITS.listExcerpt.max) : e.message, message_truncated: truncated };
 }
 
 export function groupToApi(e: ErrorGroup, frames: Frame[]) {

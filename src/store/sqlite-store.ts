@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { databaseMovedError, watchFileIdentity } from './file-identity.js';
+import { projectScopedFingerprint, SCOPED_ATTEMPTS } from './group-key.js';
 import { hourKey } from './hour-key.js';
 import type { Db } from './open-database.js';
+import { createProjectList } from './sqlite-project-list.js';
 import type {
   CleanupResult,
   ErrorGroup,
@@ -128,6 +130,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       INSERT INTO errors (fingerprint, project, exception_type, message, file, line, function, source,
                           count, first_seen, last_seen, release, environment)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (fingerprint) DO NOTHING
       RETURNING id`),
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
     // gives their values from before this report, and the indexes on them stay untouched unless
@@ -138,7 +141,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
         message = ?, release = ?, environment = ?
-      WHERE fingerprint = ?
+      WHERE fingerprint = ? AND project = ?
       RETURNING id, count, resolved, source`),
     // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
     setTraceback: db.prepare<[number, string]>(`
@@ -206,6 +209,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       WHERE error_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour <= ?`),
   };
 
+  const projectList = createProjectList(db);
+
   // Ingest keys are checked on every report: cache the projects found. Only the store changes keys,
   // so rotateIngestKey evicts the old entry and rotation takes effect at once.
   const byKey = new Map<string, Project>();
@@ -235,12 +240,21 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const hour = hourKey(r.timestamp);
       hours.set(hour, (hours.get(hour) ?? 0) + 1);
     }
-    const updated = stmt.updateGroup.get(k, minTs, maxTs, last.message, last.release, last.environment, first.fingerprint);
-    // What the grouping fields say is the first report's; what changes from report to report
-    // (message, release, environment, source) is the latest's.
-    const id = updated?.id ?? stmt.insertGroup.get(
-      first.fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function, last.source, k, minTs, maxTs, last.release, last.environment,
-    )!.id;
+    // Only a group of the report's own project is ever updated. A fingerprint another project's group
+    // holds (INSERT finds it taken) moves this project's group to a derived one (store/group-key.ts).
+    let fingerprint = first.fingerprint;
+    let updated: { id: number; count: number; resolved: number; source: Source } | undefined;
+    let id: number | undefined;
+    for (let attempt = 0; id === undefined; attempt++) {
+      if (attempt > SCOPED_ATTEMPTS) throw new Error('no free fingerprint for the group');
+      if (attempt > 0) fingerprint = projectScopedFingerprint(first.fingerprint, first.project, attempt);
+      updated = stmt.updateGroup.get(k, minTs, maxTs, last.message, last.release, last.environment, fingerprint, first.project);
+      // What the grouping fields say is the first report's; what changes from report to report
+      // (message, release, environment, source) is the latest's.
+      id = updated?.id ?? stmt.insertGroup.get(
+        fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function, last.source, k, minTs, maxTs, last.release, last.environment,
+      )?.id;
+    }
     stmt.setTraceback.run(id, last.traceback);
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
@@ -250,8 +264,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const r = reports[i]!;
       const count = before + i + 1;
       const slot = (count - 1) % OCCURRENCES_KEPT;
-      const headers = json(r.requestHeaders);
-      const extra = json(r.extra);
+      const headers = r.requestHeadersJson !== undefined ? r.requestHeadersJson : json(r.requestHeaders);
+      const extra = r.extraJson !== undefined ? r.extraJson : json(r.extra);
       // The group's first five reports before this batch filled slots 0 to before - 1.
       if (slot < before) {
         stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
@@ -260,9 +274,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       }
     }
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
-    return reports.map((r, i) => ({
+    return reports.map((_r, i) => ({
       id,
-      fingerprint: r.fingerprint,
+      fingerprint,
       count: before + i + 1,
       created: updated === undefined && i === 0,
       regression: regression && i === 0,
@@ -276,6 +290,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     const results = db.transaction(() => {
       const written: Array<IngestResult | null> = batch.map(() => null);
       // Positions in the batch of each group's reports, in arrival order; a resent event id has none.
+      // Keyed by fingerprint and project: equal fingerprints of two projects are two groups.
       const byGroup = new Map<string, number[]>();
       batch.forEach(({ report: r, eventId }, i) => {
         if (!knownProjects.has(r.project) && !newProjects.has(r.project)) {
@@ -286,9 +301,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
           if (stmt.rememberEvent.run(eventId, now().toISOString(), r.project).changes === 0) return;
           eventIdsSincePrune++;
         }
-        const positions = byGroup.get(r.fingerprint);
+        // A fingerprint is hex, never holding '\n': the first one ends it.
+        const key = `${r.fingerprint}\n${r.project}`;
+        const positions = byGroup.get(key);
         if (positions) positions.push(i);
-        else byGroup.set(r.fingerprint, [i]);
+        else byGroup.set(key, [i]);
       });
       for (const positions of byGroup.values()) {
         const groupResults = writeGroup(positions.map((i) => batch[i]!.report));
@@ -449,6 +466,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
     async listProjects() {
       return stmt.projects.all().map((r) => r.name);
+    },
+
+    async listProjectSummaries() {
+      return projectList();
     },
 
     async cleanup({ resolvedBefore, hourlyCountsBefore, signal }) {

@@ -22,6 +22,9 @@ export interface PreparedReport {
   extra: Record<string, unknown> | null;
   release: string | null;
   environment: string | null;
+  /** JSON of requestHeaders and extra when the pipeline already made it (measuring them against the limits): the store writes it as is. */
+  requestHeadersJson?: string | null;
+  extraJson?: string | null;
 }
 
 export interface IngestResult {
@@ -118,6 +121,12 @@ export interface Project {
   createdAt: string;
 }
 
+/** A project as the projects list shows it (no event total: that sum reads every group). */
+export interface ProjectSummary extends Project {
+  groups: number;
+  unresolved: number;
+}
+
 export interface ProjectDetails extends Project {
   /** Groups, unresolved groups, and occurrences over all groups. */
   groups: number;
@@ -138,6 +147,8 @@ export interface Store {
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;
+  /** Every project with its key and group counts, in one read. */
+  listProjectSummaries(): Promise<ProjectSummary[]>;
   /** Retention: deletes in small transactions, letting ingestion in between, then returns freed space. */
   cleanup(policy: CleanupPolicy): Promise<CleanupResult>;
   /** Resolves when a real, committed write succeeded just now; rejects with the storage error otherwise. */
@@ -194,4 +205,28 @@ export interface AlertStateStore {
   loadAlertState(): Promise<AlertThrottleState>;
   /** Replaces the saved state whole, in one transaction. */
   saveAlertState(state: AlertThrottleState): Promise<void>;
+}
+
+/** A project's own quotas: null follows the global default, 0 is no limit. */
+export interface QuotaOverride {
+  perMinute: number | null;
+  perHour: number | null;
+}
+
+export interface DroppedCount {
+  project: string;
+  /** 'YYYY-MM-DDTHH:00:00Z' */
+  hour: string;
+  count: number;
+}
+
+/** Spike protection's persistent side (migration 008), next to Store and on the same database. */
+export interface QuotaStore {
+  /** Every project that has quotas of its own. */
+  loadQuotaOverrides(): Promise<Map<string, QuotaOverride>>;
+  setQuotaOverride(project: string, quota: QuotaOverride): Promise<void>;
+  /** Durable when the promise resolves: a 429 is answered only for a drop that is counted. */
+  recordDropped(project: string, hour: string): Promise<void>;
+  /** Per project and hour from `fromHour` on; with the all-time totals per project. */
+  droppedCounts(fromHour: string): Promise<{ hours: DroppedCount[]; totals: Map<string, number> }>;
 }

@@ -66,9 +66,12 @@ describe('grouping', () => {
 
   it('honours a client fingerprint, with {{ default }} standing for type:file:line', async () => {
     const custom = await postError(t.app, report({ fingerprint: 'checkout-timeout' }));
-    expect(custom.json().fingerprint).toBe(md5('shop:checkout-timeout'));
+    // Client fingerprints are hashed as JSON (unambiguous, issue 14); the ordinary key stays the spec's text.
+    expect(custom.json().fingerprint).toBe(md5(JSON.stringify(['client-fingerprint/2', 'shop', 'checkout-timeout'])));
     const withDefault = await postError(t.app, report({ fingerprint: ['{{ default }}', 'tenant-7'] }));
-    expect(withDefault.json().fingerprint).toBe(md5('shop:ValueError:/srv/app/orders.py:12:tenant-7'));
+    expect(withDefault.json().fingerprint).toBe(
+      md5(JSON.stringify(['client-fingerprint/2', 'shop', { default: ['ValueError', '/srv/app/orders.py', 12] }, 'tenant-7'])),
+    );
     const plain = await postError(t.app, report({ fingerprint: ['{{default}}'] }));
     expect(plain.json().fingerprint).toBe(md5('shop:ValueError:/srv/app/orders.py:12'));
   });
@@ -303,7 +306,7 @@ describe('bad input', () => {
     }
   });
 
-  it('a default 256 KB limit: a 200 KB traceback is taken whole, 300 KB is refused', async () => {
+  it('a default 256 KB limit: a 200 KB traceback is taken whole (under its stored limit too), 300 KB is refused', async () => {
     const frame = '  File "/srv/app/deep.py", line 1, in f\n';
     const big = `Traceback (most recent call last):\n${frame.repeat(Math.floor(200_000 / frame.length))}ValueError: x\n`;
     const ok = await postError(t.app, report({ traceback: big }));

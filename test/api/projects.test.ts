@@ -21,7 +21,7 @@ describe('projects', () => {
     expect(p.dsn).toBe(`http://${p.ingest_key}@errors.internal:5010/${p.id}`);
     expect((await t.app.inject({ method: 'POST', url: '/api/projects', headers: auth, payload: { name: 'shop' } })).statusCode).toBe(409);
     expect((await t.app.inject({ method: 'POST', url: '/api/projects', headers: auth, payload: {} })).statusCode).toBe(400);
-    expect((await t.app.inject({ url: '/api/projects', headers: auth })).json()).toEqual({ projects: ['shop'] });
+    expect((await t.app.inject({ url: '/api/projects', headers: auth })).json()).toMatchObject({ projects: ['shop'] });
   });
 
   it('GET /api/projects/:name: counts, and the DSN from PUBLIC_URL when set', async () => {
@@ -64,6 +64,24 @@ describe('projects', () => {
     await postError(t.app, report({ project: 'fresh' }));
     const p = (await t.app.inject({ url: '/api/projects/fresh', headers: auth })).json();
     expect((await postError(t.app, report({ project: 'fresh' }), { 'x-api-key': p.ingest_key })).statusCode).toBe(200);
+  });
+});
+
+describe('the projects list', () => {
+  it('one reply with what the Projects page shows of each project, in natural order', async () => {
+    for (const name of ['svc-10', 'svc-2', 'svc-1', 'api']) await createProject(t.app, name);
+    await postError(t.app, report({ project: 'svc-2' }));
+    const second = (await postError(t.app, report({ project: 'svc-2', exception_type: 'KeyError' }))).json();
+    await t.app.inject({ method: 'POST', url: `/api/errors/${second.id}/resolve`, headers: auth });
+    const body = (await t.app.inject({ url: '/api/projects', headers: auth })).json();
+    expect(body.projects).toEqual(['api', 'svc-1', 'svc-2', 'svc-10']);
+    expect(body.details.map((p: { name: string }) => p.name)).toEqual(body.projects);
+    const svc2 = body.details[2];
+    const single = (await t.app.inject({ url: '/api/projects/svc-2', headers: auth })).json();
+    expect(svc2).toMatchObject({ name: 'svc-2', groups: 2, unresolved: 1, ingest_key: single.ingest_key, dsn: single.dsn, quota: single.quota, dropped: single.dropped });
+    expect(svc2.quota).toEqual({ events_per_minute: 6000, events_per_hour: 120000, overrides: { events_per_minute: null, events_per_hour: null } });
+    expect(svc2.dropped).toEqual({ last_hour: 0, last_24_hours: 0, total: 0, hours: [] });
+    expect(body.details[0]).toMatchObject({ name: 'api', groups: 0, unresolved: 0 });
   });
 });
 

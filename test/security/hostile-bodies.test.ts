@@ -1,5 +1,6 @@
 // Hostile report bodies on POST /api/errors and the Sentry endpoints: a clear 4xx or stored safely, never a 500.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/ingest/limits.js';
 import { auth, buildTestApp, postError, report, type TestApp } from '../helper.js';
 
 let t: TestApp;
@@ -133,11 +134,13 @@ describe('bytes that are not what they claim', () => {
 describe('size and shape', () => {
   const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 
-  it('a 100,000-key object in extra and request_headers: stored whole, and the service still answers', async () => {
+  it('a 100,000-key object in extra and request_headers: stored cut to the limits, and the service still answers', async () => {
     const res = await postError(t.app, report({ extra: keys(100_000), request_headers: keys(100_000) }));
     expect(res.statusCode).toBe(201);
     const { occurrences } = await stored(res.json().id);
-    expect(Object.keys(occurrences[0]!.extra)).toHaveLength(100_000);
+    expect(JSON.stringify(occurrences[0]!.extra).length).toBeLessThanOrEqual(LIMITS.extra.max);
+    expect(JSON.stringify(occurrences[0]!.request_headers).length).toBeLessThanOrEqual(LIMITS.requestHeaders.max);
+    expect(occurrences[0]!.extra).toMatchObject({ k0: 0, '…': expect.stringMatching(/^\d+ more keys cut$/) });
     expect((await t.app.inject({ url: '/health' })).statusCode).toBe(200);
   });
 
@@ -162,20 +165,23 @@ describe('size and shape', () => {
     },
   );
 
-  it.each(['message', 'traceback'])('a 1 MB string in %s: stored whole', async (field) => {
+  it.each(['message', 'traceback'] as const)('a 1 MB string in %s: stored cut to its limit', async (field) => {
     const res = await postError(t.app, report({ [field]: 'y'.repeat(1024 * 1024) }));
     expect(res.statusCode).toBe(201);
     const { error } = await stored(res.json().id);
-    expect((error[field] as string).length).toBe(1024 * 1024);
+    expect((error[field] as string).length).toBeLessThanOrEqual(LIMITS[field].max);
+    expect(error[field] as string).toMatch(/^y{1000}/);
   });
 
-  it('1 MB keys and values in extra and request_headers: stored whole (redacted where the name says so)', async () => {
+  it('1 MB keys and values in extra and request_headers: stored cut (redacted where the name says so, before the cut)', async () => {
     const long = 'z'.repeat(512 * 1024);
     const res = await postError(t.app, report({ extra: { [long]: long }, request_headers: { [`x-token-${long}`]: long } }));
     expect(res.statusCode).toBe(201);
     const { occurrences } = await stored(res.json().id);
-    expect(occurrences[0]!.extra[long]).toBe(long);
-    expect(occurrences[0]!.request_headers[`x-token-${long}`]).toBe('[redacted]');
+    const [[key, value]] = Object.entries(occurrences[0]!.extra) as [[string, string]];
+    expect(key).toMatch(/^z+…$/);
+    expect(value).toMatch(/^z+…$/);
+    expect(Object.values(occurrences[0]!.request_headers)).toEqual(['[redacted]']);
   });
 
   it.each([

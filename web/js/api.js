@@ -9,10 +9,12 @@ export class ApiError extends Error {
 }
 
 export function createApi(getKey, onUnauthorized) {
-  async function request(method, path, key = getKey()) {
+  async function request(method, path, key = getKey(), json = undefined) {
     let res;
     try {
-      res = await fetch(path, { method, headers: { 'x-api-key': key ?? '', accept: 'application/json' }, cache: 'no-store' });
+      const headers = { 'x-api-key': key ?? '', accept: 'application/json' };
+      if (json !== undefined) headers['content-type'] = 'application/json';
+      res = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json), cache: 'no-store' });
     } catch {
       throw new ApiError(0, 'The service cannot be reached. Check your connection and try again.', 'network');
     }
@@ -51,7 +53,10 @@ export function createApi(getKey, onUnauthorized) {
     listErrors: (params) => request('GET', `/api/errors${q(params)}`),
     getError: (id) => request('GET', `/api/errors/${encodeURIComponent(id)}`),
     setResolved: (id, resolved) => request('POST', `/api/errors/${encodeURIComponent(id)}/${resolved ? 'resolve' : 'unresolve'}`),
+    /** `{projects: [names], details: [{name, groups, unresolved, ingest_key, dsn, quota, dropped}]}`, in natural order. */
     projects: () => request('GET', '/api/projects'),
+    /** `{events_per_minute, events_per_hour}`: null follows the default, 0 is no limit; answers the project. */
+    setQuota: (name, quota) => request('PUT', `/api/projects/${encodeURIComponent(name)}/quota`, undefined, quota),
     /** The project's ingest key and DSN, or null where the service does not offer them. */
     async project(name) {
       try {

@@ -1,6 +1,7 @@
 // A Sentry event (as the official SDKs send it) -> our report and its parsed stack (pure, lenient: null means absent; impossible numbers are a 400).
 import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors.js';
+import { cutText, LIMITS } from '../limits.js';
 import type { ReportInput } from '../report-schema.js';
 import { isInApp, stripQueryAndFragment } from '../stack/parse.js';
 import type { Frame, ParsedStack } from '../stack/types.js';
@@ -11,6 +12,8 @@ export interface SentryReport {
   input: ReportInput;
   /** Innermost first, as the rest of the pipeline expects. */
   stack: ParsedStack;
+  /** A message event without a client fingerprint: `message:<template>`, hashed as a default key is. */
+  groupingKey?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -188,19 +191,22 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
   let text: string;
   let traceback: string;
   let frames: SentryFrame[] = [];
-  let override = fingerprintOf(event.fingerprint);
+  const override = fingerprintOf(event.fingerprint);
+  let groupingKey: string | undefined;
   if (main) {
     frames = framesOf(main);
     exceptionType = str(main.type) ?? 'Error';
     text = str(main.value) ?? message?.text ?? '';
-    traceback = renderTraceback(platform, exceptionType, text, frames);
+    // The value is the message too: its copy in the traceback's head line is cut the same way.
+    traceback = renderTraceback(platform, exceptionType, cutText(text, LIMITS.message.max), frames);
   } else {
     exceptionType = 'Message';
     text = message?.text ?? '';
     traceback = '';
     const threads = listOf(event.threads).filter(isObj);
     if (threads.length === 1) frames = framesOf(threads[0]!);
-    override ??= ['message', cut(firstLines(message?.template ?? ''), 500) || '(no message)'];
+    // The text the `['message', template]` override of earlier versions hashed, so these groups keep their fingerprints.
+    if (override === undefined) groupingKey = `message:${cut(firstLines(message?.template ?? ''), 500) || '(no message)'}`;
   }
 
   const request = isObj(event.request) ? event.request : undefined;
@@ -237,7 +243,8 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
     timestamp: eventTime(event.timestamp),
     fingerprint: override,
   };
-  return { eventId, input, stack: { format: 'unknown', frames: innermostFirst } };
+  const stack: ParsedStack = { format: 'unknown', frames: innermostFirst };
+  return groupingKey === undefined ? { eventId, input, stack } : { eventId, input, stack, groupingKey };
 }
 
 /** Sentry keeps the first two non-empty lines of a message for grouping. */

@@ -9,7 +9,7 @@ import { keyMatcher } from '../../../src/ingest/scrub.js';
 
 const prepare = (event: Record<string, unknown>) => {
   const r = eventToReport(event, 'p');
-  return { ...r, report: prepareValidReport(r.input, { isSecret: keyMatcher(), now: new Date('2026-03-01T12:00:00Z') }, r.stack) };
+  return { ...r, report: prepareValidReport(r.input, { isSecret: keyMatcher(), now: new Date('2026-03-01T12:00:00Z') }, r.stack, r.groupingKey) };
 };
 const frames = (...fs: Array<Record<string, unknown>>) => ({ stacktrace: { frames: fs } });
 
@@ -29,7 +29,7 @@ describe('eventToReport', () => {
     const three = prepare({ message: 'plain message here', level: 'info' });
     expect(one.report.fingerprint).toBe(two.report.fingerprint);
     expect(one.report).toMatchObject({ exceptionType: 'Message', message: 'payment failed for order-77' });
-    expect(three.report.fingerprint).toBe(fingerprint({ project: 'p', exceptionType: 'Message', file: '', line: null, override: ['message', 'plain message here'] }));
+    expect(three.report.fingerprint).toBe(fingerprint({ project: 'p', exceptionType: 'Message', file: '', line: null, serviceKey: 'message:plain message here' }));
     expect(three.report.fingerprint).not.toBe(one.report.fingerprint);
   });
 
