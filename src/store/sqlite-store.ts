@@ -78,6 +78,12 @@ interface OccurrenceRow {
   environment: string | null;
 }
 
+interface RingEntry {
+  slot: number;
+  seq: number;
+  timestamp: string;
+}
+
 interface ProjectRow {
   id: number;
   name: string;
@@ -110,14 +116,20 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
     // gives their values from before this report, and the indexes on them stay untouched unless
     // they change (rarely), which reopenGroup and setSource do.
-    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source }>(`
+    // What changes from report to report is the newest occurrence's by its own timestamp, not the
+    // last to arrive: a back-dated report (an SDK's offline queue) leaves them alone. Every SET reads
+    // the row as it was, so `? >= last_seen` compares with the previous newest; `latest` says whether
+    // this batch's newest became the group's.
+    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source; latest: number }>(`
       UPDATE errors SET
         count = count + ?,
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
-        message = ?, release = ?, environment = ?
+        message = CASE WHEN ? >= last_seen THEN ? ELSE message END,
+        release = CASE WHEN ? >= last_seen THEN ? ELSE release END,
+        environment = CASE WHEN ? >= last_seen THEN ? ELSE environment END
       WHERE fingerprint = ?
-      RETURNING id, count, resolved, source`),
+      RETURNING id, count, resolved, source, last_seen = ? AS latest`),
     // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
     setTraceback: db.prepare<[number, string]>(`
       INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)
@@ -134,6 +146,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         seq = ?, timestamp = ?, message = ?, request_url = ?, request_method = ?,
         request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?
       WHERE error_id = ? AND slot = ?`),
+    // The ring's order and free places: slot, arrival and timestamp of each kept occurrence.
+    ringOf: db.prepare<[number], RingEntry>('SELECT slot, seq, timestamp FROM error_occurrences WHERE error_id = ?'),
     countHour: db.prepare(`
       INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, ?)
       ON CONFLICT (error_id, hour) DO UPDATE SET count = count + excluded.count`),
@@ -143,7 +157,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       FROM errors WHERE id = ?`),
     occurrences: db.prepare<[number], OccurrenceRow>(`
       SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment
-      FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
+      FROM error_occurrences WHERE error_id = ? ORDER BY timestamp DESC, seq DESC`),
     setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
     projects: db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name'),
     deleteResolved: db.prepare<[string, number]>(`
@@ -194,7 +208,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
   /**
    * One group's reports from one batch, in arrival order, written as one: a single UPDATE (count + k,
-   * the latest message) and one hourly count per hour, and only the last five of them enter the
+   * the newest message) and one hourly count per hour, and only the last five of them enter the
    * ring, the older ones being overwritten within the same transaction anyway. An incident (one
    * group reported thousands of times a second) then costs a few statements per commit, not a few
    * per report. Each report still gets its own result: its count, and `created` or `regression` on
@@ -202,41 +216,31 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
    */
   function writeGroup(reports: PreparedReport[]): IngestResult[] {
     const first = reports[0]!;
-    const last = reports[reports.length - 1]!;
     const k = reports.length;
     let minTs = first.timestamp;
-    let maxTs = first.timestamp;
+    // The newest by its own timestamp; of equal ones the last to arrive, as one by one would give.
+    let newest = first;
     const hours = new Map<string, number>();
     for (const r of reports) {
       if (r.timestamp < minTs) minTs = r.timestamp;
-      if (r.timestamp > maxTs) maxTs = r.timestamp;
+      if (r.timestamp >= newest.timestamp) newest = r;
       const hour = hourKey(r.timestamp);
       hours.set(hour, (hours.get(hour) ?? 0) + 1);
     }
-    const updated = stmt.updateGroup.get(k, minTs, maxTs, last.message, last.release, last.environment, first.fingerprint);
+    const maxTs = newest.timestamp;
+    const updated = stmt.updateGroup.get(k, minTs, maxTs, maxTs, newest.message, maxTs, newest.release, maxTs, newest.environment, first.fingerprint, maxTs);
     // What the grouping fields say is the first report's; what changes from report to report
-    // (message, release, environment, source) is the latest's.
+    // (message, traceback, release, environment, source) is the newest's.
     const id = updated?.id ?? stmt.insertGroup.get(
-      first.fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function, last.source, k, minTs, maxTs, last.release, last.environment,
+      first.fingerprint, first.project, first.exceptionType, newest.message, first.file, first.line, first.function, newest.source, k, minTs, maxTs, newest.release, newest.environment,
     )!.id;
-    stmt.setTraceback.run(id, last.traceback);
+    const latest = updated === undefined || updated.latest === 1;
+    if (latest) stmt.setTraceback.run(id, newest.traceback);
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
-    if (updated && updated.source !== last.source) stmt.setSource.run(last.source, id);
+    if (updated && latest && updated.source !== newest.source) stmt.setSource.run(newest.source, id);
     const before = updated ? updated.count - k : 0;
-    for (let i = Math.max(0, k - OCCURRENCES_KEPT); i < k; i++) {
-      const r = reports[i]!;
-      const count = before + i + 1;
-      const slot = (count - 1) % OCCURRENCES_KEPT;
-      const headers = json(r.requestHeaders);
-      const extra = json(r.extra);
-      // The group's first five reports before this batch filled slots 0 to before - 1.
-      if (slot < before) {
-        stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
-      } else {
-        stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
-      }
-    }
+    writeRing(id, before, reports);
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
     return reports.map((r, i) => ({
       id,
@@ -245,6 +249,45 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       created: updated === undefined && i === 0,
       regression: regression && i === 0,
     }));
+  }
+
+  /**
+   * The ring keeps a group's five newest occurrences by their own timestamp (of equal ones, the last
+   * to arrive): a back-dated report enters only if it is newer than one kept, and takes the place
+   * of the oldest. Of a batch, only its five newest can be kept; each is written once.
+   */
+  function writeRing(id: number, before: number, reports: PreparedReport[]): void {
+    const ring = before > 0 ? stmt.ringOf.all(id) : [];
+    // Candidates as [timestamp, seq, slot or -1 for a new report, its index in the batch].
+    const kept: Array<[string, number, number, number]> = ring.map((e) => [e.timestamp, e.seq, e.slot, -1]);
+    const newer = (a: [string, number, number, number], b: [string, number, number, number]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+    reports.forEach((r, i) => {
+      const candidate: [string, number, number, number] = [r.timestamp, before + i + 1, -1, i];
+      if (kept.length === OCCURRENCES_KEPT) {
+        let oldest = 0;
+        for (let j = 1; j < kept.length; j++) if (newer(kept[oldest]!, kept[j]!)) oldest = j;
+        if (!newer(candidate, kept[oldest]!)) return;
+        kept[oldest] = candidate;
+      } else {
+        kept.push(candidate);
+      }
+    });
+    const taken = new Set(kept.filter((c) => c[2] >= 0).map((c) => c[2]));
+    const existing = new Set(ring.map((e) => e.slot));
+    let slot = 0;
+    for (const [, seq, , i] of kept) {
+      if (i < 0) continue;
+      while (taken.has(slot)) slot++;
+      taken.add(slot);
+      const r = reports[i]!;
+      const headers = json(r.requestHeaders);
+      const extra = json(r.extra);
+      if (existing.has(slot)) {
+        stmt.overwriteOccurrence.run(seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
+      } else {
+        stmt.insertOccurrence.run(id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
+      }
+    }
   }
 
   function writeBatch(batch: Pending[]): Array<IngestResult | null> {
