@@ -603,7 +603,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   }
   if (q.search !== undefined) {
     // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
-    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\' OR file LIKE @pattern ESCAPE '\\')`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   if (kind === 'count' && q.search === undefined) {
@@ -708,9 +708,9 @@ function usesTrigrams(search: string): boolean {
   return [...search].length >= 3;
 }
 
-/** The search as one FTS5 phrase, in the type or the message: a substring under the trigram tokenizer. */
+/** The search as one FTS5 phrase, in the type, the message or the file: a substring under the trigram tokenizer. */
 function ftsPhrase(search: string): string {
-  // No column filter: the index holds only these two columns, and a filter costs a third more time.
+  // No column filter: the index holds only these columns, and a filter costs a third more time.
   return `"${search.replaceAll('"', '""')}"`;
 }
 
