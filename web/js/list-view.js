@@ -163,7 +163,8 @@ function backQuery(f) {
 }
 
 function pageLink(text, href, rel) {
-  return href ? h('a', { class: 'button', href, rel, 'data-nav': true }, text) : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, text);
+  // No page there: a real disabled button (not focusable, not clickable), styled as unavailable.
+  return href ? h('a', { class: 'button', href, rel, 'data-nav': true }, text) : h('button', { type: 'button', class: 'button', disabled: true }, text);
 }
 
 export function status(resolved) {
