@@ -40,10 +40,10 @@ afterAll(async () => {
 
 /** The computed look of an element, as the reader sees it. */
 const look = (p: Page, selector: string) =>
-  p.locator(selector).evaluate((el) => {
-    const s = getComputedStyle(el);
+  p.evaluate(`(() => {
+    const s = getComputedStyle(document.querySelector(${JSON.stringify(selector)}));
     return { color: s.color, background: s.backgroundColor, borderStyle: s.borderTopStyle, cursor: s.cursor, opacity: s.opacity };
-  });
+  })()`) as Promise<{ color: string; background: string; borderStyle: string; cursor: string; opacity: string }>;
 
 describe('paging buttons', () => {
   it('are disabled buttons where there is no page, styled apart from the live link, and do nothing', async () => {
@@ -73,7 +73,7 @@ describe('paging buttons', () => {
       expect(await look(p, '.pager button:disabled')).toEqual(disabled);
       await previous.click({ force: true });
       expect(new URL(p.url()).searchParams.get('page')).toBeNull();
-      expect(await previous.evaluate((b) => (b.focus(), document.activeElement === b))).toBe(false);
+      expect(await p.evaluate(`(() => { const b = document.querySelector('.pager button:disabled'); b.focus(); return document.activeElement === b; })()`)).toBe(false);
       await p.locator('.pager').screenshot({ path: join(ARTIFACTS, 'pager-first-page.png') });
 
       // The last page: no next page, and Previous is a live link again.

@@ -100,44 +100,42 @@ interface Box {
  * where the crash line starts, and the traceback's visible box.
  */
 async function lineAfterCrash(p: Page): Promise<{ next: Box; nextText: string; crash: Box; visible: Box }> {
-  return p.evaluate(() => {
-    const pre = document.querySelector('.traceback')!;
-    const mark = pre.querySelector('.crash-line')!;
+  // A string: the suite compiles without the DOM's types.
+  return p.evaluate(`(() => {
+    const pre = document.querySelector('.traceback');
+    const mark = pre.querySelector('.crash-line');
     const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
-    walker.currentNode = mark;
-    // The first text after the mark's own text, skipping the newline that may end the mark.
-    let node: Node | null = mark.lastChild ?? mark;
-    walker.currentNode = node;
+    walker.currentNode = mark.lastChild ?? mark;
+    // The first text after the mark's own, skipping the newline that may end the mark.
+    let node;
+    let text = null;
     let offset = -1;
-    let text: Text | null = null;
     while ((node = walker.nextNode())) {
       if (mark.contains(node)) continue;
-      const value = node.nodeValue ?? '';
-      const at = value.search(/[^\n]/);
+      const at = node.nodeValue.search(/[^\\n]/);
       if (at >= 0) {
-        text = node as Text;
+        text = node;
         offset = at;
         break;
       }
     }
     if (!text) throw new Error('no line after the crash line');
-    const value = text.nodeValue!;
-    const end = value.indexOf('\n', offset);
+    const value = text.nodeValue;
+    const end = value.indexOf('\\n', offset);
     const range = document.createRange();
     range.setStart(text, offset);
     range.setEnd(text, end === -1 ? value.length : end);
-    const first = range.getClientRects()[0]!;
-    const box = (r: DOMRect) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+    const box = (r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
     const crashText = document.createRange();
     crashText.selectNodeContents(mark);
     const visible = pre.getBoundingClientRect();
     return {
-      next: box(first),
+      next: box(range.getClientRects()[0]),
       nextText: value.slice(offset, end === -1 ? undefined : end),
-      crash: box(crashText.getClientRects()[0]!),
+      crash: box(crashText.getClientRects()[0]),
       visible: { left: Math.max(visible.left, 0), right: Math.min(visible.right, window.innerWidth), top: visible.top, bottom: visible.bottom },
     };
-  });
+  })()`);
 }
 
 describe('the line after the crash line', () => {
@@ -158,7 +156,7 @@ describe('the line after the crash line', () => {
         expect(next.top).toBeGreaterThanOrEqual(crash.bottom - 1);
         expect(next.bottom).toBeLessThanOrEqual(visible.bottom);
         // The mark still spans the box's width, and nothing scrolls the page sideways.
-        const markWidth = await p.locator('.traceback .crash-line').evaluate((m) => m.getBoundingClientRect().width);
+        const markWidth = (await p.evaluate(`document.querySelector('.traceback .crash-line').getBoundingClientRect().width`)) as number;
         expect(markWidth).toBeGreaterThan((visible.right - visible.left) * 0.8);
         expect(await p.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(width);
         await screenshot(p, `traceback-${kind}-${width}`);
@@ -172,21 +170,19 @@ describe('a 250 KB traceback', () => {
     it(`opens collapsed around the crash frame, scrolled to it, and expands on demand (${width} px)`, async () => {
       const p = await open(ids.long!, width);
       const viewport = width < 500 ? 844 : 900;
-      const height = () => p.evaluate(() => document.scrollingElement!.scrollHeight);
+      const height = () => p.evaluate('document.scrollingElement.scrollHeight') as Promise<number>;
       // Bounded: the whole trace would be some 2,800 lines (over 50,000 px) and as many frames again.
       expect(await height()).toBeLessThan(12 * viewport);
       expect(await p.locator('.traceback .crash-line').textContent()).toBe('    at handler (/srv/app/src/orders/handler.js:42:7)');
       // The page opened at the crash frame: its line is on screen without any scrolling by the test.
-      const crash = await p.locator('.traceback .crash-line').evaluate((m) => {
-        const r = m.getBoundingClientRect();
-        return { top: r.top, bottom: r.bottom };
-      });
+      const crash = (await p.evaluate(`(() => { const r = document.querySelector('.traceback .crash-line').getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; })()`)) as { top: number; bottom: number };
       expect(crash.top).toBeGreaterThanOrEqual(0);
       expect(crash.bottom).toBeLessThanOrEqual(viewport);
       await screenshot(p, `traceback-long-${width}`);
       await p.screenshot({ path: join(ARTIFACTS, `traceback-long-${width}-on-open.png`) });
 
-      const shownLines = () => p.locator('.traceback').evaluate((pre) => [...pre.querySelectorAll('.tb-lines, .crash-line')].reduce((n, el) => n + el.textContent!.split('\n').length, 0));
+      const shownLines = () =>
+        p.evaluate(`[...document.querySelectorAll('.traceback .tb-lines, .traceback .crash-line')].reduce((n, el) => n + el.textContent.split('\\n').length, 0)`) as Promise<number>;
       const before = await shownLines();
       expect(before).toBeLessThan(60);
       const buttons = p.locator('.traceback button.show-more');
@@ -201,7 +197,7 @@ describe('a 250 KB traceback', () => {
       const hiddenAfter = Number((await buttons.first().textContent())!.match(/\(([\d,]+) hidden\)/)![1]!.replace(/,/g, ''));
       expect(hiddenAfter).toBe(hiddenBefore - 100);
       // Keyboard users stay on the button of what is still hidden.
-      expect(await p.evaluate(() => document.activeElement?.className)).toBe('show-more');
+      expect(await p.evaluate('document.activeElement?.className')).toBe('show-more');
       // The revealed lines are the next ones of the trace, in order.
       expect(await p.locator('.traceback').textContent()).toContain('    at recurse5 (/srv/app/node_modules/deep-merge/lib/merge-implementation.js:6:13)\n    at recurse6 (');
 
