@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { hourKey } from './hour-key.js';
+import { placeInRing, type RingEntry } from './occurrence-ring.js';
 import type { Db } from './open-database.js';
 import type {
   CleanupResult,
@@ -76,12 +77,6 @@ interface OccurrenceRow {
   extra: string | null;
   release: string | null;
   environment: string | null;
-}
-
-interface RingEntry {
-  slot: number;
-  seq: number;
-  timestamp: string;
 }
 
 interface ProjectRow {
@@ -251,38 +246,14 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     }));
   }
 
-  /**
-   * The ring keeps a group's five newest occurrences by their own timestamp (of equal ones, the last
-   * to arrive): a back-dated report enters only if it is newer than one kept, and takes the place
-   * of the oldest. Of a batch, only its five newest can be kept; each is written once.
-   */
+  /** Writes the batch's reports that enter the ring (occurrence-ring.ts decides which, and where). */
   function writeRing(id: number, before: number, reports: PreparedReport[]): void {
     const ring = before > 0 ? stmt.ringOf.all(id) : [];
-    // Candidates as [timestamp, seq, slot or -1 for a new report, its index in the batch].
-    const kept: Array<[string, number, number, number]> = ring.map((e) => [e.timestamp, e.seq, e.slot, -1]);
-    const newer = (a: [string, number, number, number], b: [string, number, number, number]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
-    reports.forEach((r, i) => {
-      const candidate: [string, number, number, number] = [r.timestamp, before + i + 1, -1, i];
-      if (kept.length === OCCURRENCES_KEPT) {
-        let oldest = 0;
-        for (let j = 1; j < kept.length; j++) if (newer(kept[oldest]!, kept[j]!)) oldest = j;
-        if (!newer(candidate, kept[oldest]!)) return;
-        kept[oldest] = candidate;
-      } else {
-        kept.push(candidate);
-      }
-    });
-    const taken = new Set(kept.filter((c) => c[2] >= 0).map((c) => c[2]));
-    const existing = new Set(ring.map((e) => e.slot));
-    let slot = 0;
-    for (const [, seq, , i] of kept) {
-      if (i < 0) continue;
-      while (taken.has(slot)) slot++;
-      taken.add(slot);
-      const r = reports[i]!;
+    for (const { index, seq, slot, overwrite } of placeInRing(ring, reports.map((r) => r.timestamp), before, OCCURRENCES_KEPT)) {
+      const r = reports[index]!;
       const headers = json(r.requestHeaders);
       const extra = json(r.extra);
-      if (existing.has(slot)) {
+      if (overwrite) {
         stmt.overwriteOccurrence.run(seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
       } else {
         stmt.insertOccurrence.run(id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
