@@ -1,9 +1,8 @@
 // Builds the Fastify app from its dependencies; never listens (tests use app.inject).
 import { fileURLToPath } from 'node:url';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createAuthenticator, type Principal } from './auth.js';
+import { createAuthenticator, operatorRequestChecker, type Principal } from './auth.js';
 import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
@@ -20,6 +19,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { createQuotas } from './quota/quotas.js';
 import { projectRoutes } from './routes/projects.js';
 import { sentryRoutes } from './routes/sentry.js';
+import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import type { IngestListener, QuotaStore, Store } from './store/types.js';
 
@@ -52,6 +52,8 @@ declare module 'fastify' {
     principal?: Principal;
   }
 }
+
+const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
@@ -136,19 +138,10 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
   });
   await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
 
-  // Everything under /api: rate limited per client IP, then the operator key.
+  // Everything under /api: rate limited per client IP (the operator apart), then the operator key.
+  const isOperator = operatorRequestChecker(apiKey);
   await app.register(async (api) => {
-    if (config.rateLimitPerMinute > 0) {
-      await api.register(rateLimit, {
-        // Not per route: one budget per client IP across /api, checked before the key so that
-        // unauthenticated floods are limited too (a per-route hook would run after ours).
-        global: false,
-        max: config.rateLimitPerMinute,
-        timeWindow: 60_000,
-        errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-      });
-      api.addHook('onRequest', api.rateLimit());
-    }
+    await registerRateLimits(api, { perMinute: config.rateLimitPerMinute, operatorPerMinute: config.operatorRateLimitPerMinute, isOperator });
     api.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access ?? 'operator';
       if (access === 'sentry' || access === 'public') return;
@@ -156,7 +149,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       // operator key must never travel in a URL.
       const query = request.query as Record<string, unknown>;
       const given = request.headers['x-api-key'] ?? (access === 'ingest' ? query.key : undefined);
-      const principal = await authenticate(given, { operatorAllowed: request.headers['x-api-key'] !== undefined });
+      const principal = isOperator(request) ? OPERATOR : await authenticate(given, { operatorAllowed: false });
       if (!principal) throw authFailed(request, errors.unauthorized());
       if (principal.kind === 'ingest') {
         if (access !== 'ingest') throw errors.ingestKeyNotAllowed();

@@ -15,6 +15,23 @@ export function keyChecker(expected: string): (given: unknown) => boolean {
   return (given) => typeof given === 'string' && given.length > 0 && timingSafeEqual(digest(given), expectedDigest);
 }
 
+/**
+ * Whether a request's X-Api-Key is the operator key, digested once per request however often asked
+ * (the rate limit asks before the key hook does).
+ */
+export function operatorRequestChecker(operatorKey: string): (request: { headers: Record<string, unknown> }) => boolean {
+  const isOperatorKey = keyChecker(operatorKey);
+  const checked = new WeakMap<object, boolean>();
+  return (request) => {
+    let known = checked.get(request);
+    if (known === undefined) {
+      known = isOperatorKey(request.headers['x-api-key']);
+      checked.set(request, known);
+    }
+    return known;
+  };
+}
+
 /** What a key may do: the operator everything, an ingest key only submit errors to its project. */
 export type Principal = { kind: 'operator' } | { kind: 'ingest'; project: Project };
 

@@ -142,6 +142,7 @@ export const envSchema = z
     PORT: int(5010, 0, 65535),
     HOST: z.string().trim().min(1).optional().transform((s) => s ?? '0.0.0.0'),
     RATE_LIMIT_PER_MINUTE: int(100, 0, 1_000_000),
+    OPERATOR_RATE_LIMIT_PER_MINUTE: int(1200, 0, 1_000_000),
     MAX_BODY_BYTES: int(262_144, 1024, 100 * 1024 * 1024),
     TRUST_PROXY: trustProxy,
     SCRUB_FIELDS: nameList,
@@ -205,6 +206,8 @@ export const envSchema = z
     host: e.HOST,
     /** 0 turns rate limiting off (benchmarks). */
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    /** Requests with the valid operator key, per IP, apart from the clients' budget; 0 is unlimited. */
+    operatorRateLimitPerMinute: e.OPERATOR_RATE_LIMIT_PER_MINUTE,
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY,
     scrubFields: e.SCRUB_FIELDS,

@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { databaseMovedError, watchFileIdentity } from './file-identity.js';
 import { projectScopedFingerprint, SCOPED_ATTEMPTS } from './group-key.js';
 import { hourKey } from './hour-key.js';
+import { placeInRing, type RingEntry } from './occurrence-ring.js';
 import type { Db } from './open-database.js';
 import { createProjectList } from './sqlite-project-list.js';
 import type {
@@ -135,14 +136,20 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
     // gives their values from before this report, and the indexes on them stay untouched unless
     // they change (rarely), which reopenGroup and setSource do.
-    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source }>(`
+    // What changes from report to report is the newest occurrence's by its own timestamp, not the
+    // last to arrive: a back-dated report (an SDK's offline queue) leaves them alone. Every SET reads
+    // the row as it was, so `? >= last_seen` compares with the previous newest; `latest` says whether
+    // this batch's newest became the group's.
+    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source; latest: number }>(`
       UPDATE errors SET
         count = count + ?,
         first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
-        message = ?, release = ?, environment = ?
+        message = CASE WHEN ? >= last_seen THEN ? ELSE message END,
+        release = CASE WHEN ? >= last_seen THEN ? ELSE release END,
+        environment = CASE WHEN ? >= last_seen THEN ? ELSE environment END
       WHERE fingerprint = ? AND project = ?
-      RETURNING id, count, resolved, source`),
+      RETURNING id, count, resolved, source, last_seen = ? AS latest`),
     // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
     setTraceback: db.prepare<[number, string]>(`
       INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)
@@ -159,6 +166,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
         seq = ?, timestamp = ?, message = ?, request_url = ?, request_method = ?,
         request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?
       WHERE error_id = ? AND slot = ?`),
+    // The ring's order and free places: slot, arrival and timestamp of each kept occurrence.
+    ringOf: db.prepare<[number], RingEntry>('SELECT slot, seq, timestamp FROM error_occurrences WHERE error_id = ?'),
     countHour: db.prepare(`
       INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, ?)
       ON CONFLICT (error_id, hour) DO UPDATE SET count = count + excluded.count`),
@@ -168,7 +177,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       FROM errors WHERE id = ?`),
     occurrences: db.prepare<[number], OccurrenceRow>(`
       SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment
-      FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
+      FROM error_occurrences WHERE error_id = ? ORDER BY timestamp DESC, seq DESC`),
     setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
     projects: db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name'),
     deleteResolved: db.prepare<[string, number]>(`
@@ -221,7 +230,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
 
   /**
    * One group's reports from one batch, in arrival order, written as one: a single UPDATE (count + k,
-   * the latest message) and one hourly count per hour, and only the last five of them enter the
+   * the newest message) and one hourly count per hour, and only the last five of them enter the
    * ring, the older ones being overwritten within the same transaction anyway. An incident (one
    * group reported thousands of times a second) then costs a few statements per commit, not a few
    * per report. Each report still gets its own result: its count, and `created` or `regression` on
@@ -229,50 +238,40 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
    */
   function writeGroup(reports: PreparedReport[]): IngestResult[] {
     const first = reports[0]!;
-    const last = reports[reports.length - 1]!;
     const k = reports.length;
     let minTs = first.timestamp;
-    let maxTs = first.timestamp;
+    // The newest by its own timestamp; of equal ones the last to arrive, as one by one would give.
+    let newest = first;
     const hours = new Map<string, number>();
     for (const r of reports) {
       if (r.timestamp < minTs) minTs = r.timestamp;
-      if (r.timestamp > maxTs) maxTs = r.timestamp;
+      if (r.timestamp >= newest.timestamp) newest = r;
       const hour = hourKey(r.timestamp);
       hours.set(hour, (hours.get(hour) ?? 0) + 1);
     }
+    const maxTs = newest.timestamp;
     // Only a group of the report's own project is ever updated. A fingerprint another project's group
     // holds (INSERT finds it taken) moves this project's group to a derived one (store/group-key.ts).
     let fingerprint = first.fingerprint;
-    let updated: { id: number; count: number; resolved: number; source: Source } | undefined;
+    let updated: { id: number; count: number; resolved: number; source: Source; latest: number } | undefined;
     let id: number | undefined;
     for (let attempt = 0; id === undefined; attempt++) {
       if (attempt > SCOPED_ATTEMPTS) throw new Error('no free fingerprint for the group');
       if (attempt > 0) fingerprint = projectScopedFingerprint(first.fingerprint, first.project, attempt);
-      updated = stmt.updateGroup.get(k, minTs, maxTs, last.message, last.release, last.environment, fingerprint, first.project);
+      updated = stmt.updateGroup.get(k, minTs, maxTs, maxTs, newest.message, maxTs, newest.release, maxTs, newest.environment, fingerprint, first.project, maxTs);
       // What the grouping fields say is the first report's; what changes from report to report
-      // (message, release, environment, source) is the latest's.
+      // (message, traceback, release, environment, source) is the newest's.
       id = updated?.id ?? stmt.insertGroup.get(
-        fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function, last.source, k, minTs, maxTs, last.release, last.environment,
+        fingerprint, first.project, first.exceptionType, newest.message, first.file, first.line, first.function, newest.source, k, minTs, maxTs, newest.release, newest.environment,
       )?.id;
     }
-    stmt.setTraceback.run(id, last.traceback);
+    const latest = updated === undefined || updated.latest === 1;
+    if (latest) stmt.setTraceback.run(id, newest.traceback);
     const regression = updated?.resolved === 1;
     if (regression) stmt.reopenGroup.run(id);
-    if (updated && updated.source !== last.source) stmt.setSource.run(last.source, id);
+    if (updated && latest && updated.source !== newest.source) stmt.setSource.run(newest.source, id);
     const before = updated ? updated.count - k : 0;
-    for (let i = Math.max(0, k - OCCURRENCES_KEPT); i < k; i++) {
-      const r = reports[i]!;
-      const count = before + i + 1;
-      const slot = (count - 1) % OCCURRENCES_KEPT;
-      const headers = r.requestHeadersJson !== undefined ? r.requestHeadersJson : json(r.requestHeaders);
-      const extra = r.extraJson !== undefined ? r.extraJson : json(r.extra);
-      // The group's first five reports before this batch filled slots 0 to before - 1.
-      if (slot < before) {
-        stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
-      } else {
-        stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
-      }
-    }
+    writeRing(id, before, reports);
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
     return reports.map((_r, i) => ({
       id,
@@ -281,6 +280,21 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       created: updated === undefined && i === 0,
       regression: regression && i === 0,
     }));
+  }
+
+  /** Writes the batch's reports that enter the ring (occurrence-ring.ts decides which, and where). */
+  function writeRing(id: number, before: number, reports: PreparedReport[]): void {
+    const ring = before > 0 ? stmt.ringOf.all(id) : [];
+    for (const { index, seq, slot, overwrite } of placeInRing(ring, reports.map((r) => r.timestamp), before, OCCURRENCES_KEPT)) {
+      const r = reports[index]!;
+      const headers = r.requestHeadersJson !== undefined ? r.requestHeadersJson : json(r.requestHeaders);
+      const extra = r.extraJson !== undefined ? r.extraJson : json(r.extra);
+      if (overwrite) {
+        stmt.overwriteOccurrence.run(seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
+      } else {
+        stmt.insertOccurrence.run(id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
+      }
+    }
   }
 
   function writeBatch(batch: Pending[]): Array<IngestResult | null> {
@@ -617,7 +631,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   }
   if (q.search !== undefined) {
     // Under three characters there is no trigram to look up (SQLite's LIKE folds ASCII only).
-    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
+    where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\' OR file LIKE @pattern ESCAPE '\\')`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   if (kind === 'count' && q.search === undefined) {
@@ -722,9 +736,9 @@ function usesTrigrams(search: string): boolean {
   return [...search].length >= 3;
 }
 
-/** The search as one FTS5 phrase, in the type or the message: a substring under the trigram tokenizer. */
+/** The search as one FTS5 phrase, in the type, the message or the file: a substring under the trigram tokenizer. */
 function ftsPhrase(search: string): string {
-  // No column filter: the index holds only these two columns, and a filter costs a third more time.
+  // No column filter: the index holds only these columns, and a filter costs a third more time.
   return `"${search.replaceAll('"', '""')}"`;
 }
 

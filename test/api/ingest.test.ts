@@ -122,7 +122,8 @@ describe('occurrences', () => {
     const { error, occurrences } = await detail(a.json().id);
     expect(error.first_seen).toBe('2026-02-27T08:00:00.000Z');
     expect(error.last_seen).toBe('2026-02-28T08:00:00.000Z');
-    expect(occurrences[0].timestamp).toBe('2026-02-27T08:00:00.000Z');
+    // Newest first by their own timestamp, not by arrival (the back-dated one came last).
+    expect(occurrences.map((o: { timestamp: string }) => o.timestamp)).toEqual(['2026-02-28T08:00:00.000Z', '2026-02-27T08:00:00.000Z']);
   });
 
   it('clamps a timestamp from a clock far in the future to the time of receipt', async () => {

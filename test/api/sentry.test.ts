@@ -251,7 +251,7 @@ describe('replies for browsers and throttling', () => {
   });
 
   it('429 with an integer Retry-After and X-Sentry-Rate-Limits, exposed to browsers', async () => {
-    const limited = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    const limited = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '1' });
     try {
       const p = (await limited.app.inject({ method: 'POST', url: '/api/projects', headers: auth, payload: { name: 'shop' } })).json();
       const send = () => limited.app.inject({ method: 'POST', url: `/api/${p.id}/envelope/?sentry_key=${p.ingest_key}`, headers: { origin: 'https://a.example' }, payload: `{}\n{"type":"event"}\n{"message":"m"}` });

@@ -182,10 +182,18 @@ export function bulkWrite(db, reports, resolvedAt) {
       groups.set(r.fingerprint, g);
     }
     g.count++;
-    g.last = r;
+    // What changes from report to report is the newest's by timestamp (of equal ones the last to arrive).
+    if (r.timestamp >= g.last.timestamp) g.last = r;
     if (r.timestamp < g.firstSeen) g.firstSeen = r.timestamp;
     if (r.timestamp > g.lastSeen) g.lastSeen = r.timestamp;
-    g.ring[(g.count - 1) % 5] = { r, seq: g.count };
+    // The ring: the five newest by timestamp, then arrival; a report older than all five kept stays out.
+    const entry = { r, seq: g.count };
+    if (g.ring.length < 5) g.ring.push(entry);
+    else {
+      let oldest = 0;
+      for (let j = 1; j < 5; j++) if (older(g.ring[j], g.ring[oldest])) oldest = j;
+      if (older(g.ring[oldest], entry)) g.ring[oldest] = entry;
+    }
     const hour = `${r.timestamp.slice(0, 13)}:00:00Z`;
     g.hours.set(hour, (g.hours.get(hour) ?? 0) + 1);
   }
@@ -204,7 +212,7 @@ export function bulkWrite(db, reports, resolvedAt) {
   db.transaction(() => {
     for (const name of projects) insertProject.run(name, createHash('md5').update(`key-${name}`).digest('hex'), resolvedAt);
     for (const g of groups.values()) {
-      // Exception type, file, line and function stay the first report's; the rest follow the latest.
+      // Exception type, file, line and function stay the first report's; the rest follow the newest.
       const { first, last } = g;
       const resolved = isSeededResolved(g.id);
       insertGroup.run(g.id, first.fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function,
@@ -217,6 +225,11 @@ export function bulkWrite(db, reports, resolvedAt) {
     }
   })();
   return { groups: groups.size, projects: projects.length };
+}
+
+/** Whether ring entry a is older than b: by timestamp, then by arrival. */
+function older(a, b) {
+  return a.r.timestamp < b.r.timestamp || (a.r.timestamp === b.r.timestamp && a.seq < b.seq);
 }
 
 /** The read-side database: `occurrences` reports over `groups` groups, written in bulk. */

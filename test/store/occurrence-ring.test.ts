@@ -51,7 +51,7 @@ describe('migration 006', () => {
 
     const store = createSqliteStore(db);
     expect((await store.getError(1))!.occurrences.map((o) => o.userId)).toEqual(['u7', 'u6', 'u5', 'u4', 'u3']);
-    const next = await store.ingest(preparedReport({ userId: 'u8' }));
+    const next = await store.ingest(preparedReport({ userId: 'u8', timestamp: '2026-01-01T00:00:08.000Z' }));
     expect(next.count).toBe(8);
     expect((await store.getError(1))!.occurrences.map((o) => o.userId)).toEqual(['u8', 'u7', 'u6', 'u5', 'u4']);
     db.prepare('DELETE FROM errors WHERE id = 1').run();

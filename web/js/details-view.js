@@ -1,6 +1,8 @@
 // One error group: traceback with the crash frame marked, parsed frames, last occurrences, resolve/reopen.
 import { announce, h, replace, timeEl } from './dom.js';
+import { renderCollapsed } from './collapse.js';
 import { errorState, status } from './list-view.js';
+import { scrollToCrash, traceback } from './traceback-view.js';
 
 export function renderDetails(main, params, ctx, token) {
   const id = params.get('error') ?? '';
@@ -13,6 +15,7 @@ export function renderDetails(main, params, ctx, token) {
   const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'state' }, 'Loading the error…'));
   replace(main, backLink, body);
 
+  let opened = false;
   const load = () =>
     ctx.api.getError(id).then(
       (data) => {
@@ -20,6 +23,9 @@ export function renderDetails(main, params, ctx, token) {
         body.setAttribute('aria-busy', 'false');
         replace(body, ...view(data, ctx, token, load));
         document.title = `${data.error.exception_type} · error-tracker`;
+        // The page opens at the crash frame; a reload after Resolve leaves the reader where they are.
+        if (!opened) scrollToCrash(body);
+        opened = true;
       },
       (err) => {
         if (!ctx.isCurrent(token)) return;
@@ -78,20 +84,7 @@ function view({ error: e, occurrences }, ctx, token, reload) {
           'section',
           { 'aria-labelledby': 'frames-title' },
           h('h2', { id: 'frames-title' }, 'Frames ', h('span', { class: 'muted' }, '(innermost first)')),
-          h(
-            'ol',
-            { class: 'frames' },
-            frames.map((fr, i) =>
-              h(
-                'li',
-                { class: i === crashIndex ? 'crash' : fr.in_app ? '' : 'lib' },
-                h('span', { class: 'fn' }, fr.function || '(anonymous)'),
-                ' ',
-                h('span', { class: 'loc' }, `${fr.file}${fr.line !== null ? `:${fr.line}` : ''}${fr.column !== null && fr.column !== undefined ? `:${fr.column}` : ''}`),
-                i === crashIndex ? h('span', { class: 'tag crash-tag' }, 'crash frame') : fr.in_app ? null : h('span', { class: 'tag' }, 'library'),
-              ),
-            ),
-          ),
+          frameList(frames, crashIndex),
         )
       : null,
     h(
@@ -103,29 +96,32 @@ function view({ error: e, occurrences }, ctx, token, reload) {
   ];
 }
 
+/** The parsed frames; thousands (a deep recursion) are collapsed around the crash frame like the traceback. */
+function frameList(frames, crashIndex) {
+  const list = h('ol', { class: 'frames', tabindex: -1 });
+  renderCollapsed(list, frames.length, crashIndex, {
+    noun: (k) => (k === 1 ? 'frame' : 'frames'),
+    wrap: (button) => h('li', { class: 'more' }, button),
+    renderRun: (from, to) =>
+      frames.slice(from, to).map((fr, k) => {
+        const i = from + k;
+        return h(
+          'li',
+          { class: i === crashIndex ? 'crash' : fr.in_app ? '' : 'lib' },
+          h('span', { class: 'fn' }, fr.function || '(anonymous)'),
+          ' ',
+          h('span', { class: 'loc' }, `${fr.file}${fr.line !== null ? `:${fr.line}` : ''}${fr.column !== null && fr.column !== undefined ? `:${fr.column}` : ''}`),
+          i === crashIndex ? h('span', { class: 'tag crash-tag' }, 'crash frame') : fr.in_app ? null : h('span', { class: 'tag' }, 'library'),
+        );
+      }),
+  });
+  return list;
+}
+
 /** The innermost in-app frame, else the innermost: the same rule the fingerprint uses. */
 function crashFrameIndex(frames) {
   const i = frames.findIndex((f) => f.in_app);
   return frames.length === 0 ? -1 : i === -1 ? 0 : i;
-}
-
-/** The traceback line by line; the crash frame's line is marked. */
-function traceback(e) {
-  const lines = (e.traceback || '').replace(/\n$/, '').split('\n');
-  if (lines.length === 1 && lines[0] === '') return h('p', { class: 'state' }, 'No traceback was sent.');
-  const hits = [];
-  if (e.file) {
-    lines.forEach((l, i) => {
-      if (l.includes(e.file) && (e.line === null || new RegExp(`(:|line )${e.line}\\b`).test(l))) hits.push(i);
-    });
-  }
-  // Python prints the innermost frame last; the JavaScript engines print it first.
-  const crash = /^Traceback \(most recent call last\)/m.test(e.traceback) ? hits.at(-1) : hits[0];
-  return h(
-    'pre',
-    { class: 'traceback', tabindex: 0, 'aria-label': 'Traceback' },
-    lines.map((l, i) => (i === crash ? h('mark', { class: 'crash-line', title: 'crash frame' }, l, '\n') : `${l}\n`)),
-  );
 }
 
 function occurrence(o) {

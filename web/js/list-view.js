@@ -31,7 +31,7 @@ export function renderList(main, params, ctx, token) {
   if (f.project) projectSelect.append(h('option', { value: f.project, selected: true }, f.project));
   const statusSelect = select('f-status', f.status, [['unresolved', 'Unresolved'], ['resolved', 'Resolved'], ['all', 'All']]);
   const sourceSelect = select('f-source', f.source, [['', 'All sources'], ['browser', 'Browser'], ['server', 'Server']]);
-  const search = h('input', { id: 'f-search', type: 'search', value: f.q, placeholder: 'Type or message', autocomplete: 'off' });
+  const search = h('input', { id: 'f-search', type: 'search', value: f.q, placeholder: 'Type, message or file', autocomplete: 'off' });
 
   const apply = (changes) => ctx.navigate(listUrl({ ...filtersFrom(new URLSearchParams(location.search)), ...changes, page: 1 }), { replace: 'q' in changes });
   projectSelect.addEventListener('change', () => apply({ project: projectSelect.value }));
@@ -163,7 +163,8 @@ function backQuery(f) {
 }
 
 function pageLink(text, href, rel) {
-  return href ? h('a', { class: 'button', href, rel, 'data-nav': true }, text) : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, text);
+  // No page there: a real disabled button (not focusable, not clickable), styled as unavailable.
+  return href ? h('a', { class: 'button', href, rel, 'data-nav': true }, text) : h('button', { type: 'button', class: 'button', disabled: true }, text);
 }
 
 export function status(resolved) {
