@@ -2,11 +2,12 @@
 import type { PreparedReport, Source } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 import { fingerprint } from './fingerprint.js';
+import { messageFingerprint } from './grouping/index.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
 import { createStackCache } from './stack/cache.js';
 import { pickCrashFrame } from './stack/parse.js';
-import type { ParsedStack } from './stack/types.js';
+import type { Frame, ParsedStack } from './stack/types.js';
 
 export interface PipelineOptions {
   isSecret: KeyMatcher;
@@ -25,16 +26,27 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
   return prepareValidReport(parseOrThrow(reportSchema, body), options);
 }
 
+/** What the grouping rules (src/ingest/grouping/) decided from a structured event. */
+export interface Grouping {
+  /** The crash frame, when picked by more than the spec's rule (Go panics); null: none. */
+  crash?: Frame | null;
+  /** Set for a message event: grouped by this template unless the client sent its own fingerprint. */
+  messageTemplate?: string;
+}
+
 /** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
-export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack): PreparedReport {
+export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, grouping?: Grouping): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
   stack ??= parseTraceback(traceback);
-  const crash = pickCrashFrame(stack.frames);
+  const crash = grouping?.crash !== undefined ? grouping.crash : pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
   return {
-    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
+    fingerprint:
+      input.fingerprint === undefined && grouping?.messageTemplate !== undefined
+        ? messageFingerprint(input.project, grouping.messageTemplate)
+        : fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
     project: input.project,
     exceptionType: input.exception_type,
     message: input.message ?? '',

@@ -6,6 +6,7 @@ import { type AppError, errors } from '../errors.js';
 import type { AcceptSentry } from '../ingest/accept.js';
 import { keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
 import { parseEnvelope } from '../ingest/sentry/envelope.js';
+import { decodeStoreBody } from '../ingest/sentry/legacy-body.js';
 import { readBody } from '../ingest/sentry/read-body.js';
 import type { IngestListener, Project } from '../store/types.js';
 
@@ -116,7 +117,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     if (/^application\/x-sentry-envelope/i.test(request.headers['content-type'] ?? '')) return handleEnvelope(request);
     const project = request.sentryProject;
     if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
-    const body = bodyOf(request);
+    const body = decodeStoreBody(bodyOf(request), MAX_EVENT_BYTES);
     if (body.length === 0) throw errors.invalidEvent('the body is empty');
     return ingest(body.toString('utf8'), project, undefined);
   }

@@ -1,8 +1,10 @@
 // A Sentry event (as the official SDKs send it) -> our report and its parsed stack (pure, lenient: null means absent).
 import { randomUUID } from 'node:crypto';
+import { crashFrameOf, isMessageEvent, primaryException, type EventFrame } from '../grouping/index.js';
+import type { Grouping } from '../pipeline.js';
 import type { ReportInput } from '../report-schema.js';
 import { isInApp, stripQueryAndFragment } from '../stack/parse.js';
-import type { Frame, ParsedStack } from '../stack/types.js';
+import type { ParsedStack } from '../stack/types.js';
 
 export interface SentryReport {
   /** 32 lowercase hex characters. */
@@ -10,6 +12,8 @@ export interface SentryReport {
   input: ReportInput;
   /** Innermost first, as the rest of the pipeline expects. */
   stack: ParsedStack;
+  /** What the grouping rules decided (src/ingest/grouping/). */
+  grouping: Grouping;
 }
 
 type Obj = Record<string, unknown>;
@@ -46,12 +50,7 @@ export function eventTime(v: unknown): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-interface SentryFrame {
-  file: string;
-  line: number | null;
-  column: number | null;
-  function: string;
-  inApp: boolean;
+interface SentryFrame extends EventFrame {
   contextLine?: string;
 }
 
@@ -68,6 +67,7 @@ function framesOf(exception: Obj): SentryFrame[] {
       function: fn === '?' ? '' : fn,
       // The SDK knows best (the browser marks all frames in-app); without its word, our rules decide.
       inApp: typeof f.in_app === 'boolean' ? f.in_app : isInApp(file, fn),
+      module: str(f.module),
       contextLine: typeof f.context_line === 'string' ? f.context_line.trim() : undefined,
     };
   });
@@ -165,30 +165,34 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
   const exceptions = listOf(event.exception)
     .filter(isObj)
     .filter((e) => str(e.type) !== undefined || str(e.value) !== undefined);
-  const main = exceptions.at(-1);
+  const main = primaryException(exceptions);
   const message = messageOf(event);
 
   let exceptionType: string;
   let text: string;
   let traceback: string;
   let frames: SentryFrame[] = [];
-  let override = fingerprintOf(event.fingerprint);
-  if (main) {
+  const override = fingerprintOf(event.fingerprint);
+  const grouping: Grouping = {};
+  if (main && !isMessageEvent(exceptions, message !== undefined)) {
     frames = framesOf(main);
     exceptionType = str(main.type) ?? 'Error';
     text = str(main.value) ?? message?.text ?? '';
     traceback = renderTraceback(platform, exceptionType, text, frames);
   } else {
+    // A message, perhaps with the synthetic stack of where it was logged: shown, never grouped on.
     exceptionType = 'Message';
     text = message?.text ?? '';
-    traceback = '';
     const threads = listOf(event.threads).filter(isObj);
-    if (threads.length === 1) frames = framesOf(threads[0]!);
-    override ??= ['message', cut(firstLines(message?.template ?? ''), 500) || '(no message)'];
+    if (main) frames = framesOf(main);
+    else if (threads.length === 1) frames = framesOf(threads[0]!);
+    traceback = main ? renderTraceback(platform, exceptionType, text, frames) : '';
+    grouping.messageTemplate = message?.template ?? '';
   }
 
   const request = isObj(event.request) ? event.request : undefined;
-  const innermostFirst: Frame[] = [...frames].reverse().map(({ contextLine: _c, ...f }) => f);
+  const innermostFirst: EventFrame[] = [...frames].reverse().map(({ contextLine: _c, ...f }) => f);
+  grouping.crash = crashFrameOf(innermostFirst, { platform, level: str(event.level) });
   const extra: Obj = {};
   const tags = tagsOf(event.tags);
   if (tags) extra.tags = tags;
@@ -221,15 +225,5 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
     timestamp: eventTime(event.timestamp),
     fingerprint: override,
   };
-  return { eventId, input, stack: { format: 'unknown', frames: innermostFirst } };
-}
-
-/** Sentry keeps the first two non-empty lines of a message for grouping. */
-function firstLines(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, 2)
-    .join('\n');
+  return { eventId, input, stack: { format: 'unknown', frames: innermostFirst }, grouping };
 }

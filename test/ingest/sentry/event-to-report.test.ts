@@ -9,7 +9,7 @@ import { keyMatcher } from '../../../src/ingest/scrub.js';
 
 const prepare = (event: Record<string, unknown>) => {
   const r = eventToReport(event, 'p');
-  return { ...r, report: prepareValidReport(r.input, { isSecret: keyMatcher(), now: new Date('2026-03-01T12:00:00Z') }, r.stack) };
+  return { ...r, report: prepareValidReport(r.input, { isSecret: keyMatcher(), now: new Date('2026-03-01T12:00:00Z') }, r.stack, r.grouping) };
 };
 const frames = (...fs: Array<Record<string, unknown>>) => ({ stacktrace: { frames: fs } });
 
