@@ -93,6 +93,7 @@ export function preparedReport(overrides: Partial<PreparedReport> = {}): Prepare
     extra: null,
     release: null,
     environment: null,
+    details: null,
     ...overrides,
   };
 }

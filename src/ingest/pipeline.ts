@@ -1,6 +1,9 @@
 // The ingest pipeline: validate, scrub, parse the stack, fingerprint -> a PreparedReport (pure).
 import type { PreparedReport, Source } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
+import { detailsFromNative } from './event/native-fields.js';
+import { scrubDetails } from './event/scrub-details.js';
+import type { EventDetails } from './event/types.js';
 import { fingerprint } from './fingerprint.js';
 import { messageFingerprint } from './grouping/index.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
@@ -35,13 +38,14 @@ export interface Grouping {
 }
 
 /** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
-export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, grouping?: Grouping): PreparedReport {
+export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, grouping?: Grouping, details?: EventDetails): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
   stack ??= parseTraceback(traceback);
   const crash = grouping?.crash !== undefined ? grouping.crash : pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
+  const event = details ?? detailsFromNative(input);
   return {
     fingerprint:
       input.fingerprint === undefined && grouping?.messageTemplate !== undefined
@@ -59,10 +63,11 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
     requestUrl: input.request_url === undefined ? null : scrubUrl(input.request_url, isSecret),
     requestMethod: input.request_method?.toUpperCase() ?? null,
     requestHeaders: input.request_headers === undefined ? null : scrubObject(input.request_headers, isSecret),
-    userId: input.user_id ?? null,
+    userId: input.user_id ?? input.user?.id ?? input.user?.email ?? null,
     extra: input.extra === undefined ? null : scrubObject(input.extra, isSecret),
     release: input.release ?? null,
     environment: input.environment ?? null,
+    details: event === null ? null : scrubDetails(event, isSecret),
   };
 }
 

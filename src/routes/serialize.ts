@@ -1,6 +1,7 @@
 // Store objects -> the API's snake_case JSON shapes.
 import type { ErrorGroup, ErrorSummary, IngestResult, Occurrence } from '../store/types.js';
 import type { Frame } from '../ingest/stack/types.js';
+import { occurrenceDetailsToApi } from './occurrence-details.js';
 
 export function summaryToApi(e: ErrorSummary) {
   return {
@@ -42,6 +43,7 @@ export function occurrenceToApi(o: Occurrence) {
     extra: o.extra,
     release: o.release,
     environment: o.environment,
+    ...occurrenceDetailsToApi(o),
   };
 }
 

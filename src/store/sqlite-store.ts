@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { hourKey } from './hour-key.js';
+import { decodeDetails, encodeDetails } from './occurrence-details.js';
 import type { Db } from './open-database.js';
 import type {
   CleanupResult,
@@ -76,6 +77,7 @@ interface OccurrenceRow {
   extra: string | null;
   release: string | null;
   environment: string | null;
+  details: string | Buffer | null;
 }
 
 interface ProjectRow {
@@ -127,12 +129,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
     insertOccurrence: db.prepare<unknown[]>(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
-                                     request_headers, user_id, extra, release, environment)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+                                     request_headers, user_id, extra, release, environment, details)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     overwriteOccurrence: db.prepare<unknown[]>(`
       UPDATE error_occurrences SET
         seq = ?, timestamp = ?, message = ?, request_url = ?, request_method = ?,
-        request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?
+        request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?, details = ?
       WHERE error_id = ? AND slot = ?`),
     countHour: db.prepare(`
       INSERT INTO error_hourly_counts (error_id, hour, count) VALUES (?, ?, ?)
@@ -142,7 +144,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
       FROM errors WHERE id = ?`),
     occurrences: db.prepare<[number], OccurrenceRow>(`
-      SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment
+      SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment, details
       FROM error_occurrences WHERE error_id = ? ORDER BY seq DESC`),
     setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
     projects: db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name'),
@@ -230,11 +232,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const slot = (count - 1) % OCCURRENCES_KEPT;
       const headers = json(r.requestHeaders);
       const extra = json(r.extra);
+      const details = encodeDetails(r.details);
       // The group's first five reports before this batch filled slots 0 to before - 1.
       if (slot < before) {
-        stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
+        stmt.overwriteOccurrence.run(count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, details, id, slot);
       } else {
-        stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
+        stmt.insertOccurrence.run(id, slot, count, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, details);
       }
     }
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
@@ -711,5 +714,6 @@ function toOccurrence(r: OccurrenceRow): Occurrence {
     extra: parseJson(r.extra),
     release: r.release,
     environment: r.environment,
+    details: decodeDetails(r.details),
   };
 }

@@ -1,4 +1,5 @@
 // The store's interface: coarse operations only, so nothing outside src/store knows it is SQLite.
+import type { EventDetails } from '../ingest/event/types.js';
 
 export type Source = 'browser' | 'server';
 
@@ -22,6 +23,8 @@ export interface PreparedReport {
   extra: Record<string, unknown> | null;
   release: string | null;
   environment: string | null;
+  /** Everything else the client sent (user, tags, breadcrumbs, contexts, chain...), scrubbed and capped. */
+  details: EventDetails | null;
 }
 
 export interface IngestResult {
@@ -74,6 +77,7 @@ export interface Occurrence {
   extra: Record<string, unknown> | null;
   release: string | null;
   environment: string | null;
+  details: EventDetails | null;
 }
 
 export interface HourlyCount {

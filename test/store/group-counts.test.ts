@@ -71,7 +71,7 @@ describe('group counts (migration 007)', () => {
       INSERT INTO errors (fingerprint, project, exception_type, message, source, first_seen, last_seen, resolved)
       VALUES (?, ?, 'E', 'm', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', ?)`);
     for (let i = 0; i < 12; i++) insert.run(`f${i}`, i % 2 ? 'shop' : 'billing', i % 3 ? 'server' : 'browser', i % 4 === 0 ? 1 : 0);
-    expect(migrate(before)).toEqual([7]);
+    expect(migrate(before)).toContain(7);
     const store = createSqliteStore(before);
     await expectTotalsMatchGroups(store, before);
     store.close();

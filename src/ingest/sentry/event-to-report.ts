@@ -109,18 +109,6 @@ function briefJson(v: unknown, depth = 0): string {
   return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${briefJson(x, depth + 1)}`).join(',')}}`;
 }
 
-// Built with Object.fromEntries: a `__proto__` key becomes an own property, never a prototype.
-function tagsOf(v: unknown): Record<string, string> | undefined {
-  const out: [string, string][] = [];
-  const pairs: unknown[][] = Array.isArray(v) ? v.filter(Array.isArray) : isObj(v) ? Object.entries(v) : [];
-  for (const [k, val] of pairs.slice(0, 100)) {
-    const key = cut(str(k), 200);
-    const value = val === null || val === undefined ? undefined : cut(typeof val === 'string' ? val : briefJson(val), 200);
-    if (key !== undefined && value !== undefined) out.push([key, value]);
-  }
-  return out.length ? Object.fromEntries(out) : undefined;
-}
-
 /** A dict, a list of [k, v] pairs, or PHP's {k: [v]}. */
 function headersOf(v: unknown): Record<string, string> | undefined {
   const out: [string, string][] = [];
@@ -193,10 +181,8 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
   const request = isObj(event.request) ? event.request : undefined;
   const innermostFirst: EventFrame[] = [...frames].reverse().map(({ contextLine: _c, ...f }) => f);
   grouping.crash = crashFrameOf(innermostFirst, { platform, level: str(event.level) });
+  // Tags, contexts, user, level and the rest are the event's details (src/ingest/event/), not extra.
   const extra: Obj = {};
-  const tags = tagsOf(event.tags);
-  if (tags) extra.tags = tags;
-  if (isObj(event.contexts)) extra.contexts = event.contexts;
   if (isObj(event.extra) && Object.keys(event.extra).length) extra.extra = event.extra;
   extra.sentry = {
     event_id: eventId,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { keyFromAuthHeader, keyFromDsn } from '../../../src/ingest/sentry/auth.js';
 import { parseEnvelope } from '../../../src/ingest/sentry/envelope.js';
 import { eventTime, eventToReport, normaliseEventId } from '../../../src/ingest/sentry/event-to-report.js';
+import { detailsFromSentry } from '../../../src/ingest/event/from-sentry.js';
 import { fingerprint } from '../../../src/ingest/fingerprint.js';
 import { prepareValidReport } from '../../../src/ingest/pipeline.js';
 import { keyMatcher } from '../../../src/ingest/scrub.js';
@@ -44,7 +45,7 @@ describe('eventToReport', () => {
     expect(prepare({ message: 'm', user: { email: 'a@b.c', ip_address: '1.2.3.4' } }).report.userId).toBe('a@b.c');
     expect(prepare({ message: 'm', user: { ip_address: '1.2.3.4' } }).report.userId).toBe('1.2.3.4');
     expect(prepare({ message: 'm', user: { ip_address: '{{auto}}' } }).report.userId).toBeNull();
-    expect(prepare({ message: 'm', tags: [['a', 'b'], ['n', 1]] }).report.extra).toMatchObject({ tags: { a: 'b', n: '1' } });
+    expect(detailsFromSentry({ message: 'm', tags: [['a', 'b'], ['n', 1]] }).tags).toEqual({ a: 'b', n: '1' });
     expect(prepare({ message: 'm', platform: 'javascript' }).report.source).toBe('browser');
     expect(prepare({ message: 'm', platform: 'node' }).report.source).toBe('server');
     expect(prepare({ message: 'm', request: { headers: [['X-A', '1']], url: 'https://x/?password=p' } }).report).toMatchObject({ requestHeaders: { 'X-A': '1' }, requestUrl: 'https://x/?password=[redacted]' });
