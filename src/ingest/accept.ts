@@ -77,7 +77,7 @@ export function prepareSentry({ text, project, headerEventId, receivedAt }: Sent
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
   const sentry = eventToReport(event as Record<string, unknown>, project, headerEventId);
-  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.grouping, detailsFromSentry(event as Record<string, unknown>));
+  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.grouping, detailsFromSentry(event as Record<string, unknown>, text.length));
   return { report, eventId: sentry.eventId };
 }
 

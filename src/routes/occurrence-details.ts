@@ -11,7 +11,7 @@ export function occurrenceDetailsToApi(o: Occurrence) {
     sdk: d.sdk ?? null,
     user: d.user ?? (o.userId === null ? null : { id: o.userId }),
     tags: d.tags ?? {},
-    breadcrumbs: d.breadcrumbs ?? [],
+    breadcrumbs: (d.breadcrumbs ?? []).map((b) => (typeof b.timestamp === 'number' ? { ...b, timestamp: isoOfSeconds(b.timestamp) } : b)),
     contexts: d.contexts ?? {},
     request:
       o.requestUrl === null && o.requestMethod === null && o.requestHeaders === null && d.request === undefined
@@ -19,4 +19,9 @@ export function occurrenceDetailsToApi(o: Occurrence) {
         : { url: o.requestUrl, method: o.requestMethod, headers: o.requestHeaders, query_string: d.request?.query_string ?? null, data: d.request?.data ?? null, cookies: d.request?.cookies ?? null },
     exceptions: d.exceptions ?? [],
   };
+}
+
+function isoOfSeconds(seconds: number): string | undefined {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }

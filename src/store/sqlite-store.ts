@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { hourKey } from './hour-key.js';
 import { decodeDetails, encodeDetails } from './occurrence-details.js';
+import { createTagStore, tagConditionSql, tagParams } from './sqlite-tags.js';
 import type { Db } from './open-database.js';
 import type {
   CleanupResult,
@@ -185,6 +186,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       SELECT error_id, hour, count FROM error_hourly_counts
       WHERE error_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour <= ?`),
   };
+  const tagStore = createTagStore(db);
 
   // Ingest keys are checked on every report: cache the projects found. Only the store changes keys,
   // so rotateIngestKey evicts the old entry and rotation takes effect at once.
@@ -241,6 +243,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       }
     }
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
+    tagStore.count(id, reports, updated === undefined);
     return reports.map((r, i) => ({
       id,
       fingerprint: r.fingerprint,
@@ -341,6 +344,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     if (q.project !== undefined) params.project = q.project;
     if (q.resolved !== undefined) params.resolved = q.resolved ? 1 : 0;
     if (q.source !== undefined) params.source = q.source;
+    if (q.tags?.length) tagParams(q.tags, params);
     if (q.search !== undefined) {
       if (usesTrigrams(q.search)) params.match = ftsPhrase(q.search);
       else params.pattern = `%${escapeLike(q.search)}%`;
@@ -348,7 +352,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     const { limit: _l, offset: _o, ...countParams } = params;
     const count = () => (listStatement(q, 'count').get(countParams) as { total: number }).total;
     if (params.match !== undefined) {
-      const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined;
+      const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined || Boolean(q.tags?.length);
       if (!filtered) return searchPage(params.match as string, q.limit, q.offset);
       // A bounded probe first tells a common term from a rare one, whose few matches are cheaper
       // read and sorted ('few').
@@ -410,7 +414,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     async getError(id) {
       const row = stmt.getGroup.get(id);
       if (!row) return null;
-      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: stmt.occurrences.all(id).map(toOccurrence) };
+      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: stmt.occurrences.all(id).map(toOccurrence), tags: tagStore.distributions(id) };
     },
 
     async setResolved(id, resolved) {
@@ -534,6 +538,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
   if (q.source !== undefined) where.push('source = @source');
+  if (q.tags?.length) where.push(...tagConditionSql(q.tags));
   const order = 'ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset';
   if (q.search !== undefined && usesTrigrams(q.search)) {
     // Substring search through the trigram index (case-insensitive, Unicode letters included): the
@@ -566,7 +571,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
     where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\')`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  if (kind === 'count' && q.search === undefined) {
+  if (kind === 'count' && q.search === undefined && !q.tags?.length) {
     // Kept by triggers (migration 007): a sum over a few rows, whatever the number of groups.
     return `SELECT coalesce(sum(groups), 0) AS total FROM error_group_counts ${clause}`;
   }

@@ -80,6 +80,14 @@ export interface Occurrence {
   details: EventDetails | null;
 }
 
+/** How often each value of one tag was seen in a group (the top values; the rest counted as other). */
+export interface TagDistribution {
+  key: string;
+  total: number;
+  values: Array<{ value: string; count: number }>;
+  other: number;
+}
+
 export interface HourlyCount {
   errorId: number;
   /** 'YYYY-MM-DDTHH:00:00Z' */
@@ -93,6 +101,8 @@ export interface ListQuery {
   source?: Source;
   /** Substring of the exception type or message, case-insensitive. */
   search?: string;
+  /** Groups that saw each of these (key, value) pairs; key `user` matches user.id or user.email. */
+  tags?: Array<[string, string]>;
   limit: number;
   offset: number;
 }
@@ -138,7 +148,7 @@ export interface Store {
    */
   ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
   listErrors(query: ListQuery): Promise<{ errors: ErrorSummary[]; total: number }>;
-  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[] } | null>;
+  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[]; tags: TagDistribution[] } | null>;
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;

@@ -37,24 +37,25 @@ export function boundedValue(value: unknown, budget = { nodes: LIMITS.nodes }, d
   if (depth >= LIMITS.depth) return '…';
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const v of value) {
-      if (budget.nodes <= 0) break;
-      out.push(boundedValue(v, budget, depth + 1));
-    }
+    for (let i = 0; i < value.length && budget.nodes > 0; i++) out.push(boundedValue(value[i], budget, depth + 1));
     return out;
   }
-  const out: [string, unknown][] = [];
-  for (const key of Object.keys(value)) {
+  const out: Obj = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     if (budget.nodes <= 0) break;
-    out.push([key, boundedValue((value as Obj)[key], budget, depth + 1)]);
+    const v = boundedValue((value as Obj)[key], budget, depth + 1);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
   }
-  return Object.fromEntries(out);
+  return out;
 }
 
 export function boundedObject(value: unknown): Obj | undefined {
   if (!isObj(value)) return undefined;
   const out = boundedValue(value) as Obj;
-  return Object.keys(out).length ? out : undefined;
+  for (const _ in out) return out;
+  return undefined;
 }
 
 /**
@@ -62,7 +63,11 @@ export function boundedObject(value: unknown): Obj | undefined {
  * (to the last 10), contexts, the request's data, user data, frames (to the innermost 10 per
  * exception). What is left always fits: every remaining field is capped on its own.
  */
-export function fitWithin(details: EventDetails, maxBytes: number = LIMITS.detailsBytes): EventDetails {
+export function fitWithin(details: EventDetails, maxBytes: number = LIMITS.detailsBytes, sourceBytes?: number): EventDetails {
+  // Details come from the source's text, cut: from a small source they cannot reach the cap (keys
+  // and values are kept or shortened; a numeric time becomes 24 characters, 100 of them at most;
+  // escaping at most doubles a string), and the check would cost a whole JSON.stringify.
+  if (sourceBytes !== undefined && sourceBytes * 2 + 4096 <= maxBytes) return details;
   const steps: Array<(d: EventDetails) => EventDetails> = [
     (d) => ({ ...d, exceptions: d.exceptions?.map((e) => ({ ...e, frames: e.frames?.map(({ pre_context: _a, post_context: _b, context_line: _c, ...f }) => f) })) }),
     (d) => ({ ...d, breadcrumbs: d.breadcrumbs?.slice(-10) }),

@@ -10,8 +10,8 @@ export interface EventUser {
 }
 
 export interface Breadcrumb {
-  /** ISO 8601 UTC, when the client gave a time. */
-  timestamp?: string;
+  /** ISO 8601 UTC, or stored as the SDK's float seconds (the API always answers ISO 8601). */
+  timestamp?: string | number;
   type?: string;
   category?: string;
   level?: string;
