@@ -1,5 +1,6 @@
 // One error group: traceback with the crash frame marked, parsed frames, last occurrences, resolve/reopen.
 import { announce, h, replace, timeEl } from './dom.js';
+import { eventSections, tagDistributions } from './event-view.js';
 import { errorState, status } from './list-view.js';
 
 export function renderDetails(main, params, ctx, token) {
@@ -30,7 +31,7 @@ export function renderDetails(main, params, ctx, token) {
   load();
 }
 
-function view({ error: e, occurrences }, ctx, token, reload) {
+function view({ error: e, occurrences, tags, users }, ctx, token, reload) {
   const button = h('button', { type: 'button', class: 'primary', id: 'toggle-resolved' }, e.resolved ? 'Reopen' : 'Resolve');
   const problem = h('p', { class: 'form-error', role: 'alert' });
   button.addEventListener('click', async () => {
@@ -94,6 +95,7 @@ function view({ error: e, occurrences }, ctx, token, reload) {
           ),
         )
       : null,
+    tagDistributions(tags, users),
     h(
       'section',
       { 'aria-labelledby': 'occ-title' },
@@ -143,6 +145,7 @@ function occurrence(o) {
       fact('Release', o.release ?? '—'),
       fact('Environment', o.environment ?? '—'),
     ),
+    eventSections(o),
     keyValues('Headers', o.request_headers),
     keyValues('Extra', o.extra),
   );
