@@ -1,5 +1,8 @@
 // Real, unmodified SDKs from Debian's archive (sentry-python, the Ruby Raven client) against a listening app: issue 16's scenario.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { auth, buildTestApp, type TestApp } from '../helper.js';
@@ -83,4 +86,21 @@ it('the Raven client (ruby-sentry-raven): base64+zlib on /store/, the same scena
   expect(code, output).toBe(1);
   const groups = await expectScenario('rb', 'ArgumentError', 'KeyError', output);
   expect(groups.find((g) => g.exception_type === 'ArgumentError')).toMatchObject({ line: 16 });
+});
+
+it('sentry-go (golang-github-getsentry-sentry-go-dev): the same scenario; a recovered panic groups at the panicking line, not the recover closure', async () => {
+  const build = mkdtempSync(join(tmpdir(), 'et-sentry-go-'));
+  try {
+    // Debian's source tree, GOPATH mode: no module download.
+    const goEnv = { GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: join(build, 'cache'), GOFLAGS: '' };
+    const compiled = await run('go', ['build', '-o', join(build, 'app'), 'go_app.go'], goEnv);
+    expect(compiled.code, compiled.output).toBe(0);
+    const { code, output } = await run(join(build, 'app'), [], { SENTRY_DSN: await dsnFor('go') });
+    expect(code, output).toBe(1);
+    const groups = await expectScenario('go', '*strconv.NumError', 'runtime.plainError', output);
+    expect(groups.find((g) => g.exception_type === '*strconv.NumError')).toMatchObject({ line: 44, function: 'main' });
+    expect(groups.find((g) => g.exception_type === 'runtime.plainError')).toMatchObject({ line: 25, function: 'applyDiscount' });
+  } finally {
+    rmSync(build, { recursive: true, force: true });
+  }
 });
