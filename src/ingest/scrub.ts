@@ -39,9 +39,13 @@ export type KeyMatcher = (key: string) => boolean;
  */
 export function keyMatcher(extraFields: readonly string[] = []): KeyMatcher {
   const terms = [...new Set([...DEFAULT_SCRUB_FIELDS, ...extraFields].map((n) => splitWords(n).join(' ')).filter(Boolean))].map((t) => t.split(' '));
+  const joined = terms.map((t) => t.join(''));
   const decide = (key: string): boolean => {
+    // Most keys contain no name even as a substring: they are settled without splitting words.
+    const flat = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+    if (!joined.some((j) => flat.includes(j))) return false;
     const words = splitWords(key);
-    return terms.some((term) => matchesAt(words, term));
+    return terms.some((term, i) => flat.includes(joined[i]!) && matchesAt(words, term));
   };
   // The same few header and field names arrive in report after report: remember the verdicts.
   // Bounded (cleared when full, short keys only), so hostile keys cannot grow memory.
@@ -89,14 +93,36 @@ function matchesAt(words: readonly string[], term: readonly string[]): boolean {
   return false;
 }
 
-/** `userSSN`, `user_ssn`, `user-ssn` -> ['user', 'ssn']; `XMLHttpToken` -> ['xml', 'http', 'token']. */
+/**
+ * `userSSN`, `user_ssn`, `user-ssn` -> ['user', 'ssn']; `XMLHttpToken` -> ['xml', 'http', 'token'].
+ * One pass over the characters: a regular expression for the acronym rule backtracks
+ * quadratically on a long run of capitals, and keys are untrusted.
+ */
 function splitWords(key: string): string[] {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+  const lower = key.toLowerCase();
+  const words: string[] = [];
+  let start = -1;
+  let prev = 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const k = c >= 97 && c <= 122 ? 1 : c >= 65 && c <= 90 ? 2 : c >= 48 && c <= 57 ? 3 : 0; // lower, upper, digit, other
+    if (k === 0) {
+      if (start >= 0) words.push(lower.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    } else if (k === 2) {
+      const n = i + 1 < key.length ? key.charCodeAt(i + 1) : 0;
+      // aB -> a|B; 9B -> 9|B; XMLHttp -> XML|Http
+      if (prev === 1 || prev === 3 || (prev === 2 && n >= 97 && n <= 122)) {
+        words.push(lower.slice(start, i));
+        start = i;
+      }
+    }
+    prev = k;
+  }
+  if (start >= 0) words.push(lower.slice(start));
+  return words;
 }
 
 /** A copy of `value` with secret-named keys redacted at any depth; the input is not modified. */

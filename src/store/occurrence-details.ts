@@ -11,8 +11,9 @@ export const COMPRESS_FROM_BYTES = 3 * 1024;
 /** Kept compressed only when it saves at least this share. */
 const MIN_SAVING = 0.25;
 
-export function encodeDetails(details: EventDetails | null): string | Buffer | null {
-  if (details === null) return null;
+export function encodeDetails(details: EventDetails | null | undefined): string | Buffer | null {
+  // Undefined from callers built before details existed (the benchmark's seed): nothing to keep.
+  if (details == null) return null;
   const json = JSON.stringify(details);
   if (json.length < COMPRESS_FROM_BYTES) return json;
   const packed = deflateRawSync(json, { level: 1 });

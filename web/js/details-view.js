@@ -145,9 +145,9 @@ function occurrence(o) {
       fact('Release', o.release ?? '—'),
       fact('Environment', o.environment ?? '—'),
     ),
-    eventSections(o),
     keyValues('Headers', o.request_headers),
     keyValues('Extra', o.extra),
+    eventSections(o),
   );
 }
 

@@ -7,7 +7,7 @@ const isEmpty = (o) => !o || (Array.isArray(o) ? o.length === 0 : typeof o === '
 
 /** The sections of one occurrence, in reading order: what led up to it, what failed, who and where. */
 export function eventSections(o) {
-  return [facts(o), breadcrumbs(o.breadcrumbs), chain(o.exceptions), user(o.user), table('Tags', o.tags, 'tags'), contexts(o.contexts), request(o.request)];
+  return [facts(o), breadcrumbs(o.breadcrumbs), chain(o.exceptions), user(o.user, o.user_id), table('Tags', o.tags, 'tags'), contexts(o.contexts), request(o.request)];
 }
 
 function facts(o) {
@@ -86,8 +86,9 @@ function mechanism(m) {
   return label ? h('span', { class: `tag ${m.handled === false ? 'unhandled' : ''}` }, label) : null;
 }
 
-function user(u) {
-  if (isEmpty(u)) return null;
+function user(u, userId) {
+  // A bare id is already shown as the occurrence's User.
+  if (isEmpty(u) || (Object.keys(u).length === 1 && u.id === userId)) return null;
   const { data, ...main } = u;
   return table('User', { ...main, ...(data ?? {}) }, 'user');
 }

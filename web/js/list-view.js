@@ -51,8 +51,8 @@ export function renderList(main, params, ctx, token) {
     field('Project', 'f-project', projectSelect),
     field('Status', 'f-status', statusSelect),
     field('Source', 'f-source', sourceSelect),
-    field('Search', 'f-search', search),
     eventFilterFields(f, apply),
+    field('Search', 'f-search', search),
   );
   const results = h('section', { class: 'results', 'aria-labelledby': 'list-title', 'aria-busy': 'true' }, h('p', { class: 'state' }, 'Loading errors…'));
   const hadFocus = document.activeElement?.id;

@@ -27,8 +27,9 @@ function scrubTags(tags: Record<string, string>, isSecret: KeyMatcher): Record<s
   for (const k in tags) {
     if (!Object.hasOwn(tags, k)) continue;
     const v = tags[k]!;
-    if (isSecret(k)) tags[k] = REDACTED;
-    else if (v.includes('=')) tags[k] = scrubQueryish(v, isSecret);
+    const scrubbed = isSecret(k) ? REDACTED : v.includes('=') ? scrubQueryish(v, isSecret) : v;
+    // Assigning `__proto__` would be ignored (a string) and leave the value unscrubbed: defined, it is data.
+    if (scrubbed !== v) Object.defineProperty(tags, k, { value: scrubbed, enumerable: true, writable: true, configurable: true });
   }
   return tags;
 }

@@ -74,6 +74,7 @@ describe('scrubDetails', () => {
     ['a secret in a context', { contexts: { app: { secret_key: 'k', session: { duration: 3 } } } }, { contexts: { app: { secret_key: '[redacted]', session: '[redacted]' } } }],
     ['a secret in user data', { user: { id: '1', data: { auth_token: 't' } } }, { user: { id: '1', data: { auth_token: '[redacted]' } } }],
     ['a secret in mechanism data', { exceptions: [{ type: 'E', mechanism: { type: 'x', data: { password: 'p' } } }] }, { exceptions: [{ type: 'E', mechanism: { type: 'x', data: { password: '[redacted]' } } }] }],
+    ['a __proto__ tag whose value carries a token', JSON.parse('{"tags":{"__proto__":"https://x/?token=abc"}}'), JSON.parse('{"tags":{"__proto__":"https://x/?token=[redacted]"}}')],
     ['session:duration is no secret', { contexts: { trace: { 'session:duration': 5 } } }, { contexts: { trace: { 'session:duration': 5 } } }],
   ])('%s', (_name, details, expected) => {
     expect(scrubDetails(details as never, isSecret)).toEqual(expected);
