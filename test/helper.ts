@@ -94,6 +94,7 @@ export function preparedReport(overrides: Partial<PreparedReport> = {}): Prepare
     extra: null,
     release: null,
     environment: null,
+    details: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { parseOrThrow } from '../validation.js';
 import { prepareReport, prepareValidReport } from './pipeline.js';
 import { reportSchema } from './report-schema.js';
 import type { KeyMatcher } from './scrub.js';
+import { detailsFromSentry } from './event/from-sentry.js';
 import { eventToReport } from './sentry/event-to-report.js';
 
 export interface NativeSubmission {
@@ -76,7 +77,7 @@ export function prepareSentry({ text, project, headerEventId, receivedAt }: Sent
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
   const sentry = eventToReport(event as Record<string, unknown>, project, headerEventId);
-  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.groupingKey);
+  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.grouping, detailsFromSentry(event as Record<string, unknown>, text.length));
   return { report, eventId: sentry.eventId };
 }
 

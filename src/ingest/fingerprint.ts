@@ -18,11 +18,6 @@ export interface GroupingInput {
   line: number | null;
   /** The client's override: a string or a list of parts. */
   override?: string | readonly string[] | undefined;
-  /**
-   * A grouping key the service itself derived (a message event's `message:<template>`), hashed as the
-   * default key is, `{project}:{key}`: those stored fingerprints stay what they always were.
-   */
-  serviceKey?: string | undefined;
 }
 
 /** One-shot hash (Node 20.12+): a third of the cost of a Hash object for a key this short. */
@@ -38,7 +33,7 @@ export function fingerprint(input: GroupingInput): string {
   const parts = input.override === undefined ? [] : typeof input.override === 'string' ? [input.override] : [...input.override];
   // `{{ default }}` alone is the default grouping, and so is its fingerprint.
   if (parts.length === 0 || (parts.length === 1 && DEFAULT_PLACEHOLDER.test(parts[0]!))) {
-    const key = input.serviceKey ?? defaultGroupingKey(input.exceptionType, input.file, input.line);
+    const key = defaultGroupingKey(input.exceptionType, input.file, input.line);
     // The spec's text, byte for byte: every stored fingerprint of an ordinary group stays valid.
     // It is ambiguous where a project name holds ':' (`shop` + `web:E` reads as `shop:web` + `E`):
     // the store files a group under its project only, whatever the hash (see store/group-key.ts).

@@ -1,13 +1,17 @@
 // The ingest pipeline: validate, scrub, parse the stack, fingerprint -> a PreparedReport (pure).
 import type { PreparedReport, Source } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
+import { detailsFromNative } from './event/native-fields.js';
+import { scrubDetails } from './event/scrub-details.js';
+import type { EventDetails } from './event/types.js';
 import { fingerprint } from './fingerprint.js';
 import { capReport } from './limits.js';
+import { messageFingerprint } from './grouping/index.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
 import { createStackCache } from './stack/cache.js';
 import { pickCrashFrame } from './stack/parse.js';
-import type { ParsedStack } from './stack/types.js';
+import type { Frame, ParsedStack } from './stack/types.js';
 
 export interface PipelineOptions {
   isSecret: KeyMatcher;
@@ -26,20 +30,29 @@ export function prepareReport(body: unknown, options: PipelineOptions): Prepared
   return prepareValidReport(parseOrThrow(reportSchema, body), options);
 }
 
-/**
- * `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is
- * parsed. `serviceKey` replaces the default `type:file:line` key (a message event's template).
- */
-export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, serviceKey?: string): PreparedReport {
+/** What the grouping rules (src/ingest/grouping/) decided from a structured event. */
+export interface Grouping {
+  /** The crash frame, when picked by more than the spec's rule (Go panics); null: none. */
+  crash?: Frame | null;
+  /** Set for a message event: grouped by this template unless the client sent its own fingerprint. */
+  messageTemplate?: string;
+}
+
+/** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
+export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, grouping?: Grouping, details?: EventDetails): PreparedReport {
   const input = wellFormedText(given);
   const traceback = input.traceback ?? '';
   stack ??= parseTraceback(traceback);
-  const crash = pickCrashFrame(stack.frames);
+  const crash = grouping?.crash !== undefined ? grouping.crash : pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
+  const event = details ?? detailsFromNative(input);
   // Grouped on the whole text, stored cut to the limits (ingest/limits.ts).
   return capReport({
-    fingerprint: fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint, serviceKey }),
+    fingerprint:
+      input.fingerprint === undefined && grouping?.messageTemplate !== undefined
+        ? messageFingerprint(input.project, grouping.messageTemplate)
+        : fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
     project: input.project,
     exceptionType: input.exception_type,
     message: input.message ?? '',
@@ -52,10 +65,11 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
     requestUrl: input.request_url === undefined ? null : scrubUrl(input.request_url, isSecret),
     requestMethod: input.request_method?.toUpperCase() ?? null,
     requestHeaders: input.request_headers === undefined ? null : scrubObject(input.request_headers, isSecret),
-    userId: input.user_id ?? null,
+    userId: input.user_id ?? input.user?.id ?? input.user?.email ?? null,
     extra: input.extra === undefined ? null : scrubObject(input.extra, isSecret),
     release: input.release ?? null,
     environment: input.environment ?? null,
+    details: event === null ? null : scrubDetails(event, isSecret),
   });
 }
 

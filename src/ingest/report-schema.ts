@@ -1,5 +1,6 @@
 // The body of POST /api/errors, as clients send it.
 import { z } from 'zod';
+import { nativeEventFields } from './event/native-fields.js';
 
 /** Clients often send `null` for an absent optional field: accepted here, dropped by withoutNulls. */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
@@ -28,6 +29,8 @@ const fields = z.object({
   environment: opt(z.string().max(100)),
   timestamp: opt(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z' })),
   fingerprint: opt(z.union([z.string().min(1).max(500), z.array(z.string().min(1).max(500)).min(1).max(20)])),
+  // The whole event (issue 16): user, tags, breadcrumbs, contexts, level.
+  ...nativeEventFields,
 });
 
 type NoNulls<T> = { [K in keyof T]: Exclude<T[K], null> };

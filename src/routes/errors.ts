@@ -3,8 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../errors.js';
 import { parseStack } from '../ingest/stack/parse.js';
-import type { Store } from '../store/types.js';
+import type { Store, TagDistribution } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
+import { listFilterFields, tagsOfFilters } from './list-filters.js';
 import { groupToApi, listItemToApi, occurrenceToApi } from './serialize.js';
 import { buildTrends, trendHours } from './trend.js';
 
@@ -29,6 +30,7 @@ const listQuerySchema = z.object({
   search: optionalParam(z.string().max(200).refine((s) => !s.includes('\u0000'), 'search must not contain a NUL character')),
   limit: optionalParam(wholeNumber('limit').pipe(z.number().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`))),
   offset: optionalParam(wholeNumber('offset')),
+  ...listFilterFields,
 });
 
 const idParamsSchema = z.object({
@@ -37,8 +39,8 @@ const idParamsSchema = z.object({
 
 export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, now }) => {
   app.get('/api/errors', async (request) => {
-    const q = parseOrThrow(listQuerySchema, request.query);
-    const query = { ...q, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+    const { tag, release, environment, level, user, ...q } = parseOrThrow(listQuerySchema, request.query);
+    const query = { ...q, tags: tagsOfFilters({ tag, release, environment, level, user }), limit: q.limit ?? 50, offset: q.offset ?? 0 };
     const { errors: rows, total } = await store.listErrors(query);
     const hours = trendHours(now());
     const ids = rows.map((r) => r.id);
@@ -52,7 +54,7 @@ export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { st
     if (!found) throw errors.notFound(`Error ${id}`);
     // Parsed on read: the traceback is the source of truth and parsing is cheap next to a page view.
     const frames = parseStack(found.error.traceback).frames;
-    return { error: groupToApi(found.error, frames), occurrences: found.occurrences.map(occurrenceToApi) };
+    return { error: groupToApi(found.error, frames), occurrences: found.occurrences.map(occurrenceToApi), ...tagsToApi(found.tags) };
   });
 
   for (const [action, resolved] of [['resolve', true], ['unresolve', false]] as const) {
@@ -63,3 +65,13 @@ export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { st
     });
   }
 };
+
+/** The group's tag distributions, and its distinct users (exact up to the top values kept). */
+function tagsToApi(tags: TagDistribution[]) {
+  const users = tags.filter((t) => t.key === 'user.id' || t.key === 'user.email');
+  const byId = users.find((t) => t.key === 'user.id') ?? users[0];
+  return {
+    tags: tags.map((t) => ({ key: t.key, total: t.total, values: t.values, other: t.other })),
+    users: { distinct: byId?.values.length ?? 0, more: (byId?.other ?? 0) > 0 },
+  };
+}

@@ -7,6 +7,7 @@ import type { AcceptSentry } from '../ingest/accept.js';
 import { keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
 import { MAX_HEADER_LINE_BYTES, parseEnvelope, parseHeaderLine } from '../ingest/sentry/envelope.js';
 import { readBody, readFirstLine } from '../ingest/sentry/read-body.js';
+import { decodeStoreBody } from '../ingest/sentry/legacy-body.js';
 import type { IngestListener, Project } from '../store/types.js';
 
 export interface SentryRoutesDeps {
@@ -127,7 +128,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     if (isEnvelopeType(request)) return handleEnvelope(request);
     const project = request.sentryProject;
     if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
-    const body = bodyOf(request);
+    const body = decodeStoreBody(bodyOf(request), MAX_EVENT_BYTES);
     if (body.length === 0) throw errors.invalidEvent('the body is empty');
     return ingest(body.toString('utf8'), project, undefined);
   }

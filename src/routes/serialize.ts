@@ -2,6 +2,7 @@
 import type { ErrorGroup, ErrorSummary, IngestResult, Occurrence } from '../store/types.js';
 import { cutText, LIMITS } from '../ingest/limits.js';
 import type { Frame } from '../ingest/stack/types.js';
+import { occurrenceDetailsToApi } from './occurrence-details.js';
 
 export function summaryToApi(e: ErrorSummary) {
   return {
@@ -52,6 +53,7 @@ export function occurrenceToApi(o: Occurrence) {
     extra: o.extra,
     release: o.release,
     environment: o.environment,
+    ...occurrenceDetailsToApi(o),
   };
 }
 

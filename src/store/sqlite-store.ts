@@ -5,6 +5,8 @@ import { databaseMovedError, watchFileIdentity } from './file-identity.js';
 import { projectScopedFingerprint, SCOPED_ATTEMPTS } from './group-key.js';
 import { hourKey } from './hour-key.js';
 import { placeInRing, type RingEntry } from './occurrence-ring.js';
+import { decodeDetails, encodeDetails } from './occurrence-details.js';
+import { createTagStore, tagConditionSql, tagParams } from './sqlite-tags.js';
 import type { Db } from './open-database.js';
 import { createProjectList } from './sqlite-project-list.js';
 import type {
@@ -80,6 +82,7 @@ interface OccurrenceRow {
   extra: string | null;
   release: string | null;
   environment: string | null;
+  details: string | Buffer | null;
 }
 
 interface ProjectRow {
@@ -159,12 +162,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
     insertOccurrence: db.prepare<unknown[]>(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
-                                     request_headers, user_id, extra, release, environment)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+                                     request_headers, user_id, extra, release, environment, details)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     overwriteOccurrence: db.prepare<unknown[]>(`
       UPDATE error_occurrences SET
         seq = ?, timestamp = ?, message = ?, request_url = ?, request_method = ?,
-        request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?
+        request_headers = ?, user_id = ?, extra = ?, release = ?, environment = ?, details = ?
       WHERE error_id = ? AND slot = ?`),
     // The ring's order and free places: slot, arrival and timestamp of each kept occurrence.
     ringOf: db.prepare<[number], RingEntry>('SELECT slot, seq, timestamp FROM error_occurrences WHERE error_id = ?'),
@@ -176,7 +179,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
       FROM errors WHERE id = ?`),
     occurrences: db.prepare<[number], OccurrenceRow>(`
-      SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment
+      SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment, details
       FROM error_occurrences WHERE error_id = ? ORDER BY timestamp DESC, seq DESC`),
     setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
     projects: db.prepare<[], { name: string }>('SELECT name FROM projects ORDER BY name'),
@@ -217,6 +220,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       SELECT error_id, hour, count FROM error_hourly_counts
       WHERE error_id IN (SELECT value FROM json_each(?)) AND hour >= ? AND hour <= ?`),
   };
+  const tagStore = createTagStore(db);
 
   const projectList = createProjectList(db);
 
@@ -273,6 +277,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     const before = updated ? updated.count - k : 0;
     writeRing(id, before, reports);
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
+    tagStore.count(id, reports, updated === undefined);
     return reports.map((_r, i) => ({
       id,
       fingerprint,
@@ -289,10 +294,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       const r = reports[index]!;
       const headers = r.requestHeadersJson !== undefined ? r.requestHeadersJson : json(r.requestHeaders);
       const extra = r.extraJson !== undefined ? r.extraJson : json(r.extra);
+      const details = encodeDetails(r.details);
       if (overwrite) {
-        stmt.overwriteOccurrence.run(seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, id, slot);
+        stmt.overwriteOccurrence.run(seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, details, id, slot);
       } else {
-        stmt.insertOccurrence.run(id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment);
+        stmt.insertOccurrence.run(id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, headers, r.userId, extra, r.release, r.environment, details);
       }
     }
   }
@@ -400,6 +406,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     if (q.project !== undefined) params.project = q.project;
     if (q.resolved !== undefined) params.resolved = q.resolved ? 1 : 0;
     if (q.source !== undefined) params.source = q.source;
+    if (q.tags?.length) tagParams(q.tags, params);
     if (q.search !== undefined) {
       if (usesTrigrams(q.search)) params.match = ftsPhrase(q.search);
       else params.pattern = `%${escapeLike(q.search)}%`;
@@ -407,7 +414,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     const { limit: _l, offset: _o, ...countParams } = params;
     const count = () => (listStatement(q, 'count').get(countParams) as { total: number }).total;
     if (params.match !== undefined) {
-      const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined;
+      const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined || Boolean(q.tags?.length);
       if (!filtered) return searchPage(params.match as string, q.limit, q.offset);
       // A bounded probe first tells a common term from a rare one, whose few matches are cheaper
       // read and sorted ('few').
@@ -469,7 +476,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     async getError(id) {
       const row = stmt.getGroup.get(id);
       if (!row) return null;
-      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: stmt.occurrences.all(id).map(toOccurrence) };
+      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: stmt.occurrences.all(id).map(toOccurrence), tags: tagStore.distributions(id) };
     },
 
     async setResolved(id, resolved) {
@@ -602,6 +609,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
   if (q.source !== undefined) where.push('source = @source');
+  if (q.tags?.length) where.push(...tagConditionSql(q.tags));
   const order = 'ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset';
   if (q.search !== undefined && usesTrigrams(q.search)) {
     // Substring search through the trigram index (case-insensitive, Unicode letters included): the
@@ -634,7 +642,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
     where.push(`(exception_type LIKE @pattern ESCAPE '\\' OR message LIKE @pattern ESCAPE '\\' OR file LIKE @pattern ESCAPE '\\')`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  if (kind === 'count' && q.search === undefined) {
+  if (kind === 'count' && q.search === undefined && !q.tags?.length) {
     // Kept by triggers (migration 007): a sum over a few rows, whatever the number of groups.
     return `SELECT coalesce(sum(groups), 0) AS total FROM error_group_counts ${clause}`;
   }
@@ -782,5 +790,6 @@ function toOccurrence(r: OccurrenceRow): Occurrence {
     extra: parseJson(r.extra),
     release: r.release,
     environment: r.environment,
+    details: decodeDetails(r.details),
   };
 }

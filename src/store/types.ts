@@ -1,4 +1,5 @@
 // The store's interface: coarse operations only, so nothing outside src/store knows it is SQLite.
+import type { EventDetails } from '../ingest/event/types.js';
 
 export type Source = 'browser' | 'server';
 
@@ -25,6 +26,8 @@ export interface PreparedReport {
   /** JSON of requestHeaders and extra when the pipeline already made it (measuring them against the limits): the store writes it as is. */
   requestHeadersJson?: string | null;
   extraJson?: string | null;
+  /** Everything else the client sent (user, tags, breadcrumbs, contexts, chain...), scrubbed and capped. */
+  details: EventDetails | null;
 }
 
 export interface IngestResult {
@@ -77,6 +80,15 @@ export interface Occurrence {
   extra: Record<string, unknown> | null;
   release: string | null;
   environment: string | null;
+  details: EventDetails | null;
+}
+
+/** How often each value of one tag was seen in a group (the top values; the rest counted as other). */
+export interface TagDistribution {
+  key: string;
+  total: number;
+  values: Array<{ value: string; count: number }>;
+  other: number;
 }
 
 export interface HourlyCount {
@@ -92,6 +104,8 @@ export interface ListQuery {
   source?: Source;
   /** Substring of the exception type or message, case-insensitive. */
   search?: string;
+  /** Groups that saw each of these (key, value) pairs; key `user` matches user.id or user.email. */
+  tags?: Array<[string, string]>;
   limit: number;
   offset: number;
 }
@@ -143,7 +157,7 @@ export interface Store {
    */
   ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
   listErrors(query: ListQuery): Promise<{ errors: ErrorSummary[]; total: number }>;
-  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[] } | null>;
+  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[]; tags: TagDistribution[] } | null>;
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;

@@ -111,7 +111,10 @@ describe('sentry-python 2.x envelopes', () => {
     const [occurrence] = detail.occurrences;
     expect(occurrence).toMatchObject({ timestamp: '2026-03-01T11:59:31.687Z', user_id: 'u-1', request_method: 'POST', request_url: 'https://shop.example.com/checkout?token=[redacted]' });
     expect(occurrence.request_headers).toEqual({ 'User-Agent': 'curl/8', Cookie: '[redacted]' });
-    expect(occurrence.extra).toMatchObject({ tags: { feature: 'checkout' }, contexts: { runtime: { name: 'CPython' } }, extra: { 'sys.argv': ['app.py'] } });
+    expect(occurrence.extra).toMatchObject({ extra: { 'sys.argv': ['app.py'] } });
+    expect(occurrence).toMatchObject({ tags: { feature: 'checkout' }, contexts: { runtime: { name: 'CPython' } }, user: { id: 'u-1', email: 'jane@example.com' }, level: 'error' });
+    expect(occurrence.breadcrumbs).toEqual([{ category: 'auth', message: 'user logged in', level: 'info', timestamp: '2026-03-01T11:59:31.686Z', type: 'default' }]);
+    expect(occurrence.exceptions.map((e: { type: string }) => e.type)).toEqual(['KeyError', 'ValueError']);
   });
 
   it('stores the same event_id once, and still answers 200 with its id', async () => {

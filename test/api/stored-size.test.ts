@@ -70,14 +70,14 @@ describe('stored size', () => {
       await t.store.ingest({
         fingerprint: i.toString(16).padStart(32, '0'), project: 'shop', exceptionType: 'E', message: bulky(i, 8_000), traceback: '',
         file: '', line: null, function: '', source: 'server', timestamp: '2026-03-01T11:00:00.000Z', requestUrl: null, requestMethod: null,
-        requestHeaders: null, userId: null, extra: null, release: null, environment: null,
+        requestHeaders: null, userId: null, extra: null, release: null, environment: null, details: null,
       });
     }
     // and one stored by an earlier version, before the caps
     const legacy = await t.store.ingest({
       fingerprint: 'f'.repeat(32), project: 'shop', exceptionType: 'E', message: bulky(999, 1_000_000), traceback: '',
       file: '', line: null, function: '', source: 'server', timestamp: '2026-03-01T11:30:00.000Z', requestUrl: null, requestMethod: null,
-      requestHeaders: null, userId: null, extra: null, release: null, environment: null,
+      requestHeaders: null, userId: null, extra: null, release: null, environment: null, details: null,
     });
     const res = await t.app.inject({ url: '/api/errors?limit=200', headers: auth });
     const page = res.json();

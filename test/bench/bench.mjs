@@ -209,6 +209,15 @@ async function main() {
           next: () => ({ path: `/api/${projectId}/envelope/?sentry_key=${dsnKey}`, body: work.envelope() }),
         }),
       );
+      for (const [name, body] of [['POST envelope, 30 breadcrumbs + 10 tags', work.richEnvelope], ['POST envelope, 30 breadcrumbs + 10 tags, no event ids (all written)', work.richEnvelopeWithoutIds]]) {
+        results.runs.push(
+          await load(name, service, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-sentry-envelope' },
+            next: () => ({ path: `/api/${projectId}/envelope/?sentry_key=${dsnKey}`, body: body() }),
+          }),
+        );
+      }
     }
     const written = await (await fetch(`${service.url}/api/errors?limit=1`, { headers: { 'x-api-key': API_KEY } })).json();
     const reportsSent = results.runs.filter((r) => r.name.startsWith('POST')).reduce((n, r) => n + r.total, 0);
@@ -284,6 +293,7 @@ async function main() {
   console.log(`ingest ratio (2-4 KB ingest req/s / health req/s): ${results.ingestRatio}; by CPU per request (health µs / ingest µs): ${results.ingestCpuRatio}`);
   console.log(`the load generator's own ceiling for these POSTs (bare node:http req/s / health req/s): ${results.clientCeilingRatio}`);
   console.log(`ratio of a bare server spending ${describeCalibration(results.calibrationRatios)}`);
+  console.log(describeEnvelopes(results.runs, health));
   console.log(
     `after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB + WAL ${results.afterWrites.walMb} MB for ${results.afterWrites.groups} groups / ${results.afterWrites.reports} reports (${results.afterWrites.kbPerGroup} KB per group)`,
   );
@@ -295,6 +305,16 @@ async function main() {
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results: ${OUT}`);
+}
+
+/** Each envelope run's req/s over /health's, and the rich envelopes' share of the plain one (issue 16: within 15%). */
+function describeEnvelopes(runs, health) {
+  const envelopes = runs.filter((r) => r.name.startsWith('POST envelope'));
+  if (envelopes.length === 0) return 'no envelope runs';
+  const plain = envelopes[0].requestsPerSecond;
+  return envelopes
+    .map((r) => `${r.name}: ratio to health ${(r.requestsPerSecond / health.requestsPerSecond).toFixed(3)} (${((r.requestsPerSecond / plain) * 100).toFixed(0)}% of the plain envelope)`)
+    .join('\n');
 }
 
 /** Per calibration run, its req/s over /health's: { '25': 0.4, ... }. */
@@ -330,6 +350,7 @@ function printWriteSide(results) {
   console.log(`ingest ratio: ${(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3)}; by CPU: ${(health.cpuMicrosPerRequest / ingest.cpuMicrosPerRequest).toFixed(3)}`);
   console.log(`client ceiling (bare node:http req/s / health req/s): ${(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3)}`);
   console.log(`ratio of a bare server spending ${describeCalibration(calibrationRatios(byName, health))}`);
+  console.log(describeEnvelopes(results.runs, health));
   console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 

@@ -1,4 +1,4 @@
-// What migration 008 (the crash frame's file in the trigram index) costs on 100,000 groups: index size, migration time, search times.
+// What migration 009 (the crash frame's file in the trigram index) costs on 100,000 groups: index size, migration time, search times.
 // Usage: npm run build && node test/bench/search-index-cost.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -80,10 +80,16 @@ export function corpus() {
     return report({ ...base, traceback: largeTraceback(base) }, v, random, 50_000);
   });
   const envelopes = Array.from({ length: 200 }, (_, v) => sentryEnvelope(v, random));
+  const rich = Array.from({ length: 200 }, (_, v) => sentryEnvelope(v, random, { breadcrumbs: 30, tags: 10 }));
+  const richNoIds = Array.from({ length: 200 }, (_, v) => sentryEnvelope(v, random, { breadcrumbs: 30, tags: 10, withoutIds: true }));
   return {
     smallReport: () => small[skewed(random, small.length)],
     largeReport: () => large[skewed(random, large.length)],
     envelope: () => envelopes[skewed(random, envelopes.length)],
+    /** The same events carrying 30 breadcrumbs and 10 tags (issue 16's bench). */
+    richEnvelope: () => rich[skewed(random, rich.length)],
+    /** Without event ids: none is a resend, so every one is written, details and all. */
+    richEnvelopeWithoutIds: () => richNoIds[skewed(random, richNoIds.length)],
     async sentryProject(url, apiKey) {
       const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
       await fetch(`${url}/api/projects`, { method: 'POST', headers, body: JSON.stringify({ name: 'bench-sentry' }) });
@@ -94,7 +100,7 @@ export function corpus() {
 }
 
 /** An error event as @sentry/node 10 sends it (shared/sentry-protocol.md, 8.1), in an envelope. */
-function sentryEnvelope(v, random) {
+function sentryEnvelope(v, random, { breadcrumbs = 0, tags = 0, withoutIds = false } = {}) {
   const eventId = createHash('md5').update(`${v}-${random()}`).digest('hex');
   const event = {
     event_id: eventId,
@@ -123,8 +129,19 @@ function sentryEnvelope(v, random) {
     contexts: { runtime: { name: 'node', version: 'v20.20.2' }, os: { name: 'Linux' } },
     sdk: { name: 'sentry.javascript.node', version: '10.78.0' },
   };
-  const header = { event_id: eventId, sent_at: new Date().toISOString(), sdk: { name: 'sentry.javascript.node', version: '10.78.0' } };
+  if (breadcrumbs) event.breadcrumbs = Array.from({ length: breadcrumbs }, (_, i) => breadcrumb(v, i));
+  if (tags) event.tags = Object.fromEntries(Array.from({ length: tags }, (_, i) => [`tag_${i}`, `value-${(v + i) % 7}`]));
+  if (withoutIds) delete event.event_id;
+  const header = { ...(withoutIds ? {} : { event_id: eventId }), sent_at: new Date().toISOString(), sdk: { name: 'sentry.javascript.node', version: '10.78.0' } };
   return `${JSON.stringify(header)}\n${JSON.stringify({ type: 'event' })}\n${JSON.stringify(event)}\n`;
+}
+
+/** What @sentry/node records before an error: console lines, outgoing HTTP calls, its own marks. */
+function breadcrumb(v, i) {
+  const at = Date.now() / 1000 - (30 - i);
+  if (i % 3 === 0) return { timestamp: at, category: 'console', level: 'info', message: `loading order ${v}-${i} from the cache` };
+  if (i % 3 === 1) return { timestamp: at, type: 'http', category: 'http', data: { url: `http://inventory.internal:8080/items/${v * 31 + i}?fields=stock`, method: 'GET', status_code: 200 } };
+  return { timestamp: at, category: 'auth', level: 'info', message: 'session refreshed', data: { user: `u-${v}` } };
 }
 
 /**

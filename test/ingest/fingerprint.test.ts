@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/ingest/fingerprint.js';
+import { messageFingerprint } from '../../src/ingest/grouping/index.js';
 import { prepareSentry } from '../../src/ingest/accept.js';
 import { prepareReport } from '../../src/ingest/pipeline.js';
 import { keyMatcher } from '../../src/ingest/scrub.js';
@@ -18,15 +19,18 @@ describe('fingerprint', () => {
     ['{{default}} alone', { ...base, override: '{{default}}' }, 'shop:KeyError:/srv/app/a.py:7'],
     ['[{{ default }}]', { ...base, override: ['{{ default }}'] }, 'shop:KeyError:/srv/app/a.py:7'],
     ['unicode', { ...base, project: 'café', exceptionType: 'Ошибка' }, 'café:Ошибка:/srv/app/a.py:7'],
-    ['a service key (message events)', { ...base, serviceKey: 'message:payment failed for %s' }, 'shop:message:payment failed for %s'],
   ])('%s: the spec text, md5("{project}:{key}")', (_name, input, key) => expect(fingerprint(input)).toBe(md5(key)));
 
   // Literal hashes, not recomputed: an ordinary group's stored fingerprint must never change.
   it.each([
     [base, '23b6448385615bcd5e50f8d4149cd988'],
     [{ ...base, file: '', line: null }, 'c121c28e6c169f90956b03b80a0d6a61'],
-    [{ ...base, serviceKey: 'message:payment failed for %s' }, 'b69b0d35037f81c34707597ea7912363'],
   ])('known hash %#', (input, hex) => expect(fingerprint(input)).toBe(hex));
+
+  it('a message event hashes as md5("{project}:message:{template}"), its known hash', () => {
+    expect(messageFingerprint('shop', 'payment failed for %s')).toBe(md5('shop:message:payment failed for %s'));
+    expect(messageFingerprint('shop', 'payment failed for %s')).toBe('b69b0d35037f81c34707597ea7912363');
+  });
 
   it('an ordinary native report keeps its known fingerprint end to end', () => {
     const report = prepareReport(

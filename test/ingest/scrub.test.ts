@@ -15,6 +15,17 @@ describe('keyMatcher', () => {
     expect(isSecret(key)).toBe(false),
   );
 
+  // Word boundaries (issue 16): a sensitive name is a word of the key, or glued into one with an
+  // identifier suffix; `session` must end the key or be followed by an identifier.
+  it.each([
+    ['session:duration', false], ['session.started_at', false], ['sessions', false], ['session_count', false],
+    ['session', true], ['session_id', true], ['sessionid', true], ['sessionId', true], ['SessionKey', true], ['user_session', true],
+    ['X-Session-Token', true], ['PHPSESSID', true], ['session_cookie', true],
+    ['tokenizer', false], ['secretary', false], ['cookies_enabled', true], ['passwordless', false], ['tokens', true],
+    ['accesstoken', true], ['XCSRFToken', true], ['refreshToken', true], ['db.password', true], ['passwords', true], ['apikeys', true],
+    ['api', false], ['key', false], ['keyboard', false], ['api_version', false], ['card', false],
+  ])('word boundaries: %s -> %s', (key, secret) => expect(isSecret(key)).toBe(secret));
+
   it('adds configured names under the same rules', () => {
     const custom = keyMatcher(['pin', 'mother_maiden_name']);
     expect(custom('pin')).toBe(true);

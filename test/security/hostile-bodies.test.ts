@@ -83,8 +83,10 @@ describe('__proto__ and constructor keys', () => {
     const { occurrences } = await stored(list.errors[0].id);
     const extra = occurrences[0]!.extra;
     expect(Object.getOwnPropertyDescriptor(extra.extra, '__proto__')?.value).toEqual({ polluted: 1 });
-    expect(Object.getOwnPropertyDescriptor(extra.tags, '__proto__')?.value).toBe('t');
-    expect(extra.tags.constructor).toBe('c');
+    // Tags and contexts are the occurrence's own fields since issue 16.
+    expect(Object.getOwnPropertyDescriptor(occurrences[0]!.tags, '__proto__')?.value).toBe('t');
+    expect(occurrences[0]!.tags.constructor).toBe('c');
+    expect(Object.getOwnPropertyDescriptor(occurrences[0]!.contexts, '__proto__')?.value).toEqual({ polluted: 1 });
     expect(Object.getOwnPropertyDescriptor(occurrences[0]!.request_headers, '__proto__')?.value).toBe('h');
   });
 

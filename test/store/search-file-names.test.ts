@@ -1,4 +1,4 @@
-// Search covers the crash frame's file: the trigram index gains the column (migration 008), backfilled and kept in step.
+// Search covers the crash frame's file: the trigram index gains the column (migration 009), backfilled and kept in step.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

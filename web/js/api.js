@@ -34,7 +34,10 @@ export function createApi(getKey, onUnauthorized) {
 
   const q = (params) => {
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));
+    for (const [k, v] of Object.entries(params)) {
+      if (Array.isArray(v)) for (const x of v) search.append(k, String(x));
+      else if (v !== undefined && v !== '') search.set(k, String(v));
+    }
     const text = search.toString();
     return text ? `?${text}` : '';
   };

@@ -1,6 +1,7 @@
 // One error group: traceback with the crash frame marked, parsed frames, last occurrences, resolve/reopen.
 import { announce, h, replace, timeEl } from './dom.js';
 import { renderCollapsed } from './collapse.js';
+import { eventSections, tagDistributions } from './event-view.js';
 import { errorState, status } from './list-view.js';
 import { scrollToCrash, traceback } from './traceback-view.js';
 
@@ -36,7 +37,7 @@ export function renderDetails(main, params, ctx, token) {
   load();
 }
 
-function view({ error: e, occurrences }, ctx, token, reload) {
+function view({ error: e, occurrences, tags, users }, ctx, token, reload) {
   const button = h('button', { type: 'button', class: 'primary', id: 'toggle-resolved' }, e.resolved ? 'Reopen' : 'Resolve');
   const problem = h('p', { class: 'form-error', role: 'alert' });
   button.addEventListener('click', async () => {
@@ -87,6 +88,7 @@ function view({ error: e, occurrences }, ctx, token, reload) {
           frameList(frames, crashIndex),
         )
       : null,
+    tagDistributions(tags, users),
     h(
       'section',
       { 'aria-labelledby': 'occ-title' },
@@ -141,6 +143,7 @@ function occurrence(o) {
     ),
     keyValues('Headers', o.request_headers),
     keyValues('Extra', o.extra),
+    eventSections(o),
   );
 }
 

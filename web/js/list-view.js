@@ -1,5 +1,6 @@
 // The list of error groups: filters kept in the query string, 25 a page, newest first.
 import { announce, h, replace, s, timeEl } from './dom.js';
+import { eventFilterFields, eventFilterQuery, eventFiltersFrom, hasEventFilters, setEventFilters } from './list-filters.js';
 
 export const PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
@@ -9,7 +10,7 @@ export function filtersFrom(params) {
   const status = ['resolved', 'all'].includes(params.get('status')) ? params.get('status') : 'unresolved';
   const source = ['browser', 'server'].includes(params.get('source')) ? params.get('source') : '';
   const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
-  return { project: params.get('project') ?? '', status, source, q: params.get('q') ?? '', page };
+  return { project: params.get('project') ?? '', status, source, q: params.get('q') ?? '', page, ...eventFiltersFrom(params) };
 }
 
 export function listUrl(f) {
@@ -18,6 +19,7 @@ export function listUrl(f) {
   if (f.status !== 'unresolved') p.set('status', f.status);
   if (f.source) p.set('source', f.source);
   if (f.q) p.set('q', f.q);
+  setEventFilters(p, f);
   if (f.page > 1) p.set('page', String(f.page));
   const text = p.toString();
   return text ? `/?${text}` : '/';
@@ -49,6 +51,7 @@ export function renderList(main, params, ctx, token) {
     field('Project', 'f-project', projectSelect),
     field('Status', 'f-status', statusSelect),
     field('Source', 'f-source', sourceSelect),
+    eventFilterFields(f, apply),
     field('Search', 'f-search', search),
   );
   const results = h('section', { class: 'results', 'aria-labelledby': 'list-title', 'aria-busy': 'true' }, h('p', { class: 'state' }, 'Loading errors…'));
@@ -74,6 +77,7 @@ export function renderList(main, params, ctx, token) {
     resolved: f.status === 'all' ? undefined : String(f.status === 'resolved'),
     source: f.source,
     search: f.q,
+    ...eventFilterQuery(f),
     limit: PAGE_SIZE,
     offset: (f.page - 1) * PAGE_SIZE,
   };
@@ -98,7 +102,7 @@ export function renderList(main, params, ctx, token) {
 
 function table(page, f) {
   if (page.errors.length === 0) {
-    const filtered = f.project || f.source || f.q || f.status !== 'unresolved';
+    const filtered = f.project || f.source || f.q || f.status !== 'unresolved' || hasEventFilters(f);
     return [
       h(
         'div',

@@ -2,9 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors.js';
 import { cutText, LIMITS } from '../limits.js';
+import { crashFrameOf, isMessageEvent, primaryException, type EventFrame } from '../grouping/index.js';
+import type { Grouping } from '../pipeline.js';
 import type { ReportInput } from '../report-schema.js';
 import { isInApp, stripQueryAndFragment } from '../stack/parse.js';
-import type { Frame, ParsedStack } from '../stack/types.js';
+import type { ParsedStack } from '../stack/types.js';
 
 export interface SentryReport {
   /** 32 lowercase hex characters. */
@@ -12,8 +14,8 @@ export interface SentryReport {
   input: ReportInput;
   /** Innermost first, as the rest of the pipeline expects. */
   stack: ParsedStack;
-  /** A message event without a client fingerprint: `message:<template>`, hashed as a default key is. */
-  groupingKey?: string;
+  /** What the grouping rules decided (src/ingest/grouping/). */
+  grouping: Grouping;
 }
 
 type Obj = Record<string, unknown>;
@@ -50,12 +52,7 @@ export function eventTime(v: unknown): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-interface SentryFrame {
-  file: string;
-  line: number | null;
-  column: number | null;
-  function: string;
-  inApp: boolean;
+interface SentryFrame extends EventFrame {
   contextLine?: string;
 }
 
@@ -87,6 +84,7 @@ function framesOf(exception: Obj): SentryFrame[] {
       function: fn === '?' ? '' : fn,
       // The SDK knows best (the browser marks all frames in-app); without its word, our rules decide.
       inApp: typeof f.in_app === 'boolean' ? f.in_app : isInApp(file, fn),
+      module: str(f.module),
       contextLine: typeof f.context_line === 'string' ? f.context_line.trim() : undefined,
     };
   });
@@ -126,18 +124,6 @@ function briefJson(v: unknown, depth = 0): string {
   if (depth >= 8) return '"…"';
   if (Array.isArray(v)) return `[${v.map((x) => briefJson(x, depth + 1)).join(',')}]`;
   return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${briefJson(x, depth + 1)}`).join(',')}}`;
-}
-
-// Built with Object.fromEntries: a `__proto__` key becomes an own property, never a prototype.
-function tagsOf(v: unknown): Record<string, string> | undefined {
-  const out: [string, string][] = [];
-  const pairs: unknown[][] = Array.isArray(v) ? v.filter(Array.isArray) : isObj(v) ? Object.entries(v) : [];
-  for (const [k, val] of pairs.slice(0, 100)) {
-    const key = cut(str(k), 200);
-    const value = val === null || val === undefined ? undefined : cut(typeof val === 'string' ? val : briefJson(val), 200);
-    if (key !== undefined && value !== undefined) out.push([key, value]);
-  }
-  return out.length ? Object.fromEntries(out) : undefined;
 }
 
 /** A dict, a list of [k, v] pairs, or PHP's {k: [v]}. */
@@ -184,7 +170,7 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
   const exceptions = listOf(event.exception)
     .filter(isObj)
     .filter((e) => str(e.type) !== undefined || str(e.value) !== undefined);
-  const main = exceptions.at(-1);
+  const main = primaryException(exceptions);
   const message = messageOf(event);
 
   let exceptionType: string;
@@ -192,29 +178,29 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
   let traceback: string;
   let frames: SentryFrame[] = [];
   const override = fingerprintOf(event.fingerprint);
-  let groupingKey: string | undefined;
-  if (main) {
+  const grouping: Grouping = {};
+  if (main && !isMessageEvent(exceptions, message !== undefined)) {
     frames = framesOf(main);
     exceptionType = str(main.type) ?? 'Error';
     text = str(main.value) ?? message?.text ?? '';
     // The value is the message too: its copy in the traceback's head line is cut the same way.
     traceback = renderTraceback(platform, exceptionType, cutText(text, LIMITS.message.max), frames);
   } else {
+    // A message, perhaps with the synthetic stack of where it was logged: shown, never grouped on.
     exceptionType = 'Message';
     text = message?.text ?? '';
-    traceback = '';
     const threads = listOf(event.threads).filter(isObj);
-    if (threads.length === 1) frames = framesOf(threads[0]!);
-    // The text the `['message', template]` override of earlier versions hashed, so these groups keep their fingerprints.
-    if (override === undefined) groupingKey = `message:${cut(firstLines(message?.template ?? ''), 500) || '(no message)'}`;
+    if (main) frames = framesOf(main);
+    else if (threads.length === 1) frames = framesOf(threads[0]!);
+    traceback = main ? renderTraceback(platform, exceptionType, text, frames) : '';
+    grouping.messageTemplate = message?.template ?? '';
   }
 
   const request = isObj(event.request) ? event.request : undefined;
-  const innermostFirst: Frame[] = [...frames].reverse().map(({ contextLine: _c, ...f }) => f);
+  const innermostFirst: EventFrame[] = [...frames].reverse().map(({ contextLine: _c, ...f }) => f);
+  grouping.crash = crashFrameOf(innermostFirst, { platform, level: str(event.level) });
+  // Tags, contexts, user, level and the rest are the event's details (src/ingest/event/), not extra.
   const extra: Obj = {};
-  const tags = tagsOf(event.tags);
-  if (tags) extra.tags = tags;
-  if (isObj(event.contexts)) extra.contexts = event.contexts;
   if (isObj(event.extra) && Object.keys(event.extra).length) extra.extra = event.extra;
   extra.sentry = {
     event_id: eventId,
@@ -243,16 +229,5 @@ export function eventToReport(event: Obj, project: string, headerEventId?: unkno
     timestamp: eventTime(event.timestamp),
     fingerprint: override,
   };
-  const stack: ParsedStack = { format: 'unknown', frames: innermostFirst };
-  return groupingKey === undefined ? { eventId, input, stack } : { eventId, input, stack, groupingKey };
-}
-
-/** Sentry keeps the first two non-empty lines of a message for grouping. */
-function firstLines(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, 2)
-    .join('\n');
+  return { eventId, input, stack: { format: 'unknown', frames: innermostFirst }, grouping };
 }

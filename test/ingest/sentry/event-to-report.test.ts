@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { keyFromAuthHeader, keyFromDsn } from '../../../src/ingest/sentry/auth.js';
 import { parseEnvelope } from '../../../src/ingest/sentry/envelope.js';
 import { eventTime, eventToReport, normaliseEventId } from '../../../src/ingest/sentry/event-to-report.js';
+import { detailsFromSentry } from '../../../src/ingest/event/from-sentry.js';
 import { fingerprint } from '../../../src/ingest/fingerprint.js';
+import { messageFingerprint } from '../../../src/ingest/grouping/index.js';
 import { prepareValidReport } from '../../../src/ingest/pipeline.js';
 import { keyMatcher } from '../../../src/ingest/scrub.js';
 
 const prepare = (event: Record<string, unknown>) => {
   const r = eventToReport(event, 'p');
-  return { ...r, report: prepareValidReport(r.input, { isSecret: keyMatcher(), now: new Date('2026-03-01T12:00:00Z') }, r.stack, r.groupingKey) };
+  return { ...r, report: prepareValidReport(r.input, { isSecret: keyMatcher(), now: new Date('2026-03-01T12:00:00Z') }, r.stack, r.grouping) };
 };
 const frames = (...fs: Array<Record<string, unknown>>) => ({ stacktrace: { frames: fs } });
 
@@ -29,7 +31,7 @@ describe('eventToReport', () => {
     const three = prepare({ message: 'plain message here', level: 'info' });
     expect(one.report.fingerprint).toBe(two.report.fingerprint);
     expect(one.report).toMatchObject({ exceptionType: 'Message', message: 'payment failed for order-77' });
-    expect(three.report.fingerprint).toBe(fingerprint({ project: 'p', exceptionType: 'Message', file: '', line: null, serviceKey: 'message:plain message here' }));
+    expect(three.report.fingerprint).toBe(messageFingerprint('p', 'plain message here'));
     expect(three.report.fingerprint).not.toBe(one.report.fingerprint);
   });
 
@@ -44,7 +46,7 @@ describe('eventToReport', () => {
     expect(prepare({ message: 'm', user: { email: 'a@b.c', ip_address: '1.2.3.4' } }).report.userId).toBe('a@b.c');
     expect(prepare({ message: 'm', user: { ip_address: '1.2.3.4' } }).report.userId).toBe('1.2.3.4');
     expect(prepare({ message: 'm', user: { ip_address: '{{auto}}' } }).report.userId).toBeNull();
-    expect(prepare({ message: 'm', tags: [['a', 'b'], ['n', 1]] }).report.extra).toMatchObject({ tags: { a: 'b', n: '1' } });
+    expect(detailsFromSentry({ message: 'm', tags: [['a', 'b'], ['n', 1]] }).tags).toEqual({ a: 'b', n: '1' });
     expect(prepare({ message: 'm', platform: 'javascript' }).report.source).toBe('browser');
     expect(prepare({ message: 'm', platform: 'node' }).report.source).toBe('server');
     expect(prepare({ message: 'm', request: { headers: [['X-A', '1']], url: 'https://x/?password=p' } }).report).toMatchObject({ requestHeaders: { 'X-A': '1' }, requestUrl: 'https://x/?password=[redacted]' });
