@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
 import { createAlertsService } from './alerts/service.js';
+import { dataDirProblem } from './data-dir.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { crashReport, installCrashHandlers } from './crash-handler.js';
@@ -44,6 +45,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const dataDir = dirname(resolve(config.databasePath));
+  // Before anything is written there: a root-owned bind mount would otherwise fail with a bare EACCES.
+  const problem = dataDirProblem(dataDir);
+  if (problem !== undefined) {
+    logger.fatal({ dir: dataDir }, problem);
+    process.exit(1);
+  }
 
   let apiKey = config.apiKey;
   if (apiKey === undefined) {

@@ -38,18 +38,30 @@ export interface SignalDeps {
   timeoutMs: number;
   logger: Logger;
   exit: (code: number) => void;
+  /** Milliseconds; injectable for tests. */
+  now?: () => number;
 }
 
-/** SIGTERM/SIGINT run the steps and exit 0 (1 if one failed or timed out); a second signal exits 1 at once. */
-export function handleSignals({ steps, timeoutMs, logger, exit }: SignalDeps): void {
+/**
+ * A repeat of the first signal within this window is the same request, not a second one: Ctrl-C under
+ * `npm start` reaches the service twice, from the terminal (to the process group) and forwarded by npm.
+ */
+export const SAME_SIGNAL_MS = 1000;
+
+/** SIGTERM/SIGINT run the steps and exit 0 (1 if one failed or timed out); a second signal exits 1 at once
+ * (a repeat of the first within SAME_SIGNAL_MS counts as the first). */
+export function handleSignals({ steps, timeoutMs, logger, exit, now = Date.now }: SignalDeps): void {
   let stopping = false;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (first && signal === first.signal && now() - first.at < SAME_SIGNAL_MS) return;
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       exit(1);
       return;
     }
     stopping = true;
+    first = { signal, at: now() };
     logger.info({ signal, timeoutMs }, 'shutting down');
     void runShutdown(steps, timeoutMs, logger).then((clean) => {
       logger.info({ clean }, 'stopped');

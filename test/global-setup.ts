@@ -1,6 +1,6 @@
-// Builds dist/ once, so process-level tests run the same `node dist/server.js` that `npm start` runs.
+// Builds dist/ when it is stale (as `npm start` does), so process-level tests run the same `node dist/server.js`.
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['src/build-if-stale.mjs'], { stdio: 'inherit' });
 }

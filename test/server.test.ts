@@ -107,69 +107,7 @@ describe('README', () => {
   }, 120_000); // a real server and a dozen shell commands: 47 s measured on a loaded shared machine
 });
 
-describe('README reporter for Node', () => {
-  it('reports in the background and skips the same error within a minute', async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const snippet = /```js\n(\/\/ error-reporter\.js[\s\S]*?)```/.exec(readme)![1]!;
-    const key = 'n'.repeat(40);
-    running = await startServer(dir, { API_KEY: key });
-    writeFileSync(join(dir, 'error-reporter.cjs'), snippet);
-    const script = `
-      const { reportError } = require('./error-reporter.cjs');
-      function fail() { throw new TypeError('cart is empty'); }
-      for (let i = 0; i < 3; i++) { try { fail(); } catch (e) { reportError(e); } }
-      process.on('uncaughtException', () => {}); // the snippet's own handler must not be the only one in this test
-      setTimeout(() => process.exit(0), 1500);`;
-    writeFileSync(join(dir, 'app.cjs'), script);
-    const res = await runShell(`cd ${dir} && node app.cjs`, {
-      ERROR_TRACKER_URL: running.url,
-      ERROR_TRACKER_KEY: key,
-    });
-    expect(res.code).toBe(0);
-    const list = (await (await fetch(`${running.url}/api/errors`, { headers: { 'x-api-key': key } })).json()) as { errors: { count: number; exception_type: string; file: string }[] };
-    expect(list.errors).toHaveLength(1);
-    expect(list.errors[0]).toMatchObject({ exception_type: 'TypeError', count: 1, file: join(dir, 'app.cjs'), line: 3 });
-  });
-});
-
-describe('README reporter for Python', () => {
-  // FastAPI cannot be installed here (no PyPI), so Starlette's middleware base class is stood in by
-  // an empty class; everything the snippet does to report (traceback, dedupe, thread, urllib) is real.
-  it('reports in a background thread and skips the same error within a minute', async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const snippet = /```python\n(# error_reporter\.py[\s\S]*?)```/.exec(readme)![1]!;
-    const key = 'p'.repeat(40);
-    running = await startServer(dir, { API_KEY: key });
-    mkdirSync(join(dir, 'starlette', 'middleware'), { recursive: true });
-    writeFileSync(join(dir, 'starlette', '__init__.py'), '');
-    writeFileSync(join(dir, 'starlette', 'middleware', '__init__.py'), '');
-    writeFileSync(join(dir, 'starlette', 'middleware', 'base.py'), 'class BaseHTTPMiddleware:\n    pass\n');
-    writeFileSync(join(dir, 'error_reporter.py'), snippet);
-    writeFileSync(
-      join(dir, 'app.py'),
-      [
-        'import threading, time',
-        'from error_reporter import report_error',
-        'def checkout():',
-        '    raise KeyError("sku")',
-        'for _ in range(3):',
-        '    try:',
-        '        checkout()',
-        '    except KeyError as exc:',
-        '        report_error(exc)',
-        'for t in threading.enumerate():',
-        '    if t is not threading.current_thread():',
-        '        t.join(5)',
-        '',
-      ].join('\n'),
-    );
-    const res = await runShell(`cd ${dir} && python3 app.py`, { ERROR_TRACKER_URL: running.url, ERROR_TRACKER_KEY: key });
-    expect(res.code).toBe(0);
-    const list = (await (await fetch(`${running.url}/api/errors`, { headers: { 'x-api-key': key } })).json()) as { errors: { count: number; exception_type: string; file: string; line: number }[] };
-    expect(list.errors).toHaveLength(1);
-    expect(list.errors[0]).toMatchObject({ exception_type: 'KeyError', count: 1, file: join(dir, 'app.py'), line: 4 });
-  });
-});
+// The README's reporter snippets run in test/process/readme-reporters.test.ts.
 
 function runShell(command: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {

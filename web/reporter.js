@@ -1,4 +1,4 @@
-// Browser reporter: include with <script src=".../reporter.js" data-key data-project data-release async>; reports uncaught errors and rejections.
+// Browser reporter: include with <script src=".../reporter.js" data-key data-release async>; reports uncaught errors and rejections.
 (function () {
   'use strict';
   try {
@@ -9,15 +9,18 @@
     var project = script.getAttribute('data-project');
     var release = script.getAttribute('data-release') || undefined;
     var environment = script.getAttribute('data-environment') || undefined;
-    if (!key || !project) return;
+    // The ingest key names the project; data-project is optional (checked by the service when given).
+    if (!key) return;
     var endpoint = new URL('/api/errors', script.src).href + '?key=' + encodeURIComponent(key);
 
     // A page that fails in a loop must not flood the network or the tracker.
     var MAX_REPORTS = 10;
     var DEDUP_MS = 60000;
-    // keepalive requests are capped at 64 KiB; stay well under it.
-    var MAX_TEXT = 16000;
+    // keepalive requests are capped at 64 KiB: stay under it even when every character takes 3 bytes.
+    var MAX_TEXT = 12000;
+    var MAX_MESSAGE = 4000;
     var sent = 0;
+    var warned = false;
     var recent = {};
     var userId;
 
@@ -26,11 +29,32 @@
       return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s;
     };
 
+    // The first failure (a wrong or rotated key, a refused report) is said once on the console; later ones are silent.
+    var warnOnce = function (why) {
+      if (warned) return;
+      warned = true;
+      try {
+        console.warn('error-tracker: a report was not accepted (' + why + '); later failures are not logged');
+      } catch (e) {
+        // no console
+      }
+    };
+
     var send = function (report) {
       var body = JSON.stringify(report);
       // text/plain keeps it a CORS-simple request: no preflight, and it survives page unload.
       if (typeof fetch === 'function') {
-        fetch(endpoint, { method: 'POST', body: body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'text/plain' } }).catch(function () {});
+        fetch(endpoint, { method: 'POST', body: body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'text/plain' } })
+          .then(function (res) {
+            if (!res.ok) {
+              return res.text().then(function (text) {
+                warnOnce(res.status + ' ' + text.slice(0, 300));
+              });
+            }
+          })
+          .catch(function (e) {
+            warnOnce(String((e && e.message) || e));
+          });
       } else if (navigator.sendBeacon) {
         navigator.sendBeacon(endpoint, new Blob([body], { type: 'text/plain' }));
       }
@@ -53,10 +77,9 @@
         if (sent >= MAX_REPORTS) return;
         recent[signature] = now;
         sent++;
-        send({
-          project: project,
+        var report = {
           exception_type: cut(type).slice(0, 200) || 'Error',
-          message: cut(message),
+          message: cut(message).slice(0, MAX_MESSAGE),
           traceback: cut(stack),
           source: 'browser',
           request_url: cut(location.href).slice(0, 8192),
@@ -65,7 +88,9 @@
           user_id: userId,
           release: release,
           environment: environment,
-        });
+        };
+        if (project) report.project = project;
+        send(report);
       } catch (e) {
         // never throw into the page
       }

@@ -41,9 +41,16 @@ export function prepareNative({ text, receivedAt, requiredProject }: NativeSubmi
       throw errors.invalidJson((err as Error).message);
     }
   }
+  // An ingest key names its project, so a report sent with one may leave `project` out (the README's
+  // reporters do: they then work with whichever project's key they are given).
+  if (requiredProject !== undefined && isPlainObject(body) && body.project === undefined) body = { ...body, project: requiredProject };
   const report = prepareReport(body, { isSecret, now: new Date(receivedAt) });
   if (requiredProject !== undefined && report.project !== requiredProject) throw errors.wrongProject(requiredProject);
   return report;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export interface SentrySubmission {

@@ -112,3 +112,39 @@ it('caps reports per page, never throws into the page, and the page carries on w
     await pages.close();
   }
 });
+
+it("needs no data-project (the key names it), and says the first failure once on the console", async () => {
+  const { ingest_key: key } = (await t.app.inject({ method: 'POST', url: '/api/projects', headers: auth, payload: { name: 'keyed' } })).json();
+  const page = (k: string) => `<!doctype html><script src="${tracker}/reporter.js" data-key="${k}"></script>
+<script>
+  ErrorTracker.captureException(new Error('first'));
+  ErrorTracker.captureException(new RangeError('second'));
+  ErrorTracker.captureException(new Error('x'.repeat(300000)));
+</script>`;
+  const pages = await servePages({ '/': ['text/html', page(key)], '/wrong': ['text/html', page('f'.repeat(32))] });
+  try {
+    const tab = await browser.context.newPage();
+    const warnings: string[] = [];
+    tab.on('console', (m) => {
+      if (m.type() === 'warning' && m.text().startsWith('error-tracker:')) warnings.push(m.text());
+    });
+    await tab.goto(`${pages.origin}/`);
+    const groups = await waitFor(async () => {
+      const g = (await t.app.inject({ url: '/api/errors?project=keyed', headers: auth })).json().errors as Array<Record<string, unknown>>;
+      return g.length === 3 ? g : undefined;
+    });
+    // The 300 KB message was cut to fit a keepalive request, and arrived.
+    expect(groups.map((g) => (g.message as string).length).sort((a, b) => a - b)[2]).toBeLessThan(300000);
+    expect(warnings).toEqual([]);
+
+    await tab.goto(`${pages.origin}/wrong`);
+    await waitFor(async () => (warnings.length > 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1000)); // the other two failures would be said by now
+    expect(warnings).toHaveLength(1);
+    // A 401 carries no CORS headers, so the page sees only that the request failed.
+    expect(warnings[0]).toMatch(/^error-tracker: a report was not accepted \(.+\); later failures are not logged$/);
+    await tab.close();
+  } finally {
+    await pages.close();
+  }
+});
