@@ -13,18 +13,22 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-// Tests run as root here, and root writes anywhere: the service then runs as nobody, like the image's
-// unprivileged user facing a root-owned mount. Run by anyone else, a directory without write permission does.
+// A directory without write permission, as the image's unprivileged user meets a root-owned mount.
+// Tests run as root here, and root writes anywhere: the service then runs without the capabilities
+// that override file permissions (setpriv, util-linux). Not as another uid: the Node binary and the
+// checkout may sit under a directory only root can enter (/root), as they do in CI.
 const asRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
+const DROP = '-dac_override,-dac_read_search,-fowner';
+const [command, args] = asRoot
+  ? ['setpriv', [`--inh-caps=${DROP}`, `--bounding-set=${DROP}`, '--', process.execPath, SERVER_JS]]
+  : [process.execPath, [SERVER_JS]];
 
 function startAs(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SERVER_JS], {
+    const child = spawn(command, args, {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -36,15 +40,15 @@ function startAs(env: Record<string, string>): Promise<{ code: number | null; ou
 describe('a data directory the service cannot write', () => {
   it('stops at start with one line naming the directory, the user and the fix', async () => {
     const data = join(dir, 'data');
-    mkdirSync(data, { mode: 0o755 });
-    if (!asRoot) chmodSync(data, 0o555);
+    mkdirSync(data);
+    chmodSync(data, 0o555);
     // No API_KEY: the first thing written would be the generated key, as in `docker run` without -e API_KEY.
     const { code, out } = await startAs({ PORT: String(await freePort()), DATABASE_PATH: join(data, 'errors.db') });
     expect(code).toBe(1);
     const lines = out.split('\n').filter((l) => l.includes(data));
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!) as { level: unknown; msg: string };
-    const uid = asRoot ? NOBODY : process.getuid!();
+    const uid = process.getuid!();
     expect(line.msg).toContain(`cannot write the data directory ${data} as user`);
     expect(line.msg).toContain(`uid ${uid}`);
     expect(line.msg).toContain('EACCES');
