@@ -14,11 +14,11 @@ import { keyMatcher } from './ingest/scrub.js';
 import { startRetention } from './jobs/retention.js';
 import { createLogger } from './logger.js';
 import { handleSignals, type ShutdownStep } from './shutdown.js';
-import { migrate } from './store/migrate.js';
-import { openDatabase } from './store/open-database.js';
-import { createSqliteAlertStateStore } from './store/sqlite-alert-state.js';
-import { createSqliteQuotaStore } from './store/sqlite-quotas.js';
-import { createSqliteStore } from './store/sqlite-store.js';
+import { migrate } from './store/sqlite/migrate.js';
+import { openDatabase } from './store/sqlite/open-database.js';
+import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
+import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
+import { createSqliteStore } from './store/sqlite/index.js';
 
 /** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
 const SHUTDOWN_TIMEOUT_MS = 8000;

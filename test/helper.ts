@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { migrate } from '../src/store/migrate.js';
-import { openDatabase, type Db } from '../src/store/open-database.js';
-import { createSqliteQuotaStore } from '../src/store/sqlite-quotas.js';
-import { createSqliteStore } from '../src/store/sqlite-store.js';
+import { migrate } from '../src/store/sqlite/migrate.js';
+import { openDatabase, type Db } from '../src/store/sqlite/open-database.js';
+import { createSqliteQuotaStore } from '../src/store/sqlite/quotas.js';
+import { createSqliteStore } from '../src/store/sqlite/index.js';
 import type { IngestListener, PreparedReport, Store } from '../src/store/types.js';
 
 export const API_KEY = 'test-operator-key-0123456789abcdef';

@@ -5,10 +5,10 @@ import { createAlertsService, type AlertsService } from '../../src/alerts/servic
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { migrate } from '../../src/store/migrate.js';
-import { openDatabase, type Db } from '../../src/store/open-database.js';
-import { createSqliteAlertStateStore } from '../../src/store/sqlite-alert-state.js';
-import { createSqliteStore } from '../../src/store/sqlite-store.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { openDatabase, type Db } from '../../src/store/sqlite/open-database.js';
+import { createSqliteAlertStateStore } from '../../src/store/sqlite/alert-state.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/types.js';
 import { API_KEY } from '../helper.js';
 

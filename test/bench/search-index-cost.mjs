@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const { openDatabase } = await import(`${ROOT}dist/store/open-database.js`);
-const { migrate, loadMigrations } = await import(`${ROOT}dist/store/migrate.js`);
-const { createSqliteStore } = await import(`${ROOT}dist/store/sqlite-store.js`);
+const { openDatabase } = await import(`${ROOT}dist/store/sqlite/open-database.js`);
+const { migrate, loadMigrations } = await import(`${ROOT}dist/store/sqlite/migrate.js`);
+const { createSqliteStore } = await import(`${ROOT}dist/store/sqlite/index.js`);
 const { bulkWrite, seedReports } = await import(`${ROOT}test/bench/workload.mjs`);
 const dir = mkdtempSync(join(tmpdir(), 'et-search-cost-'));
 const path = join(dir, 'search.db');

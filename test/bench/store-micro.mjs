@@ -21,9 +21,9 @@ const HOT = process.argv.includes('--hot');
 /** Unmeasured first reports: every group of the corpus exists and the ring of five is full. */
 const WARMUP = 10_000;
 
-const { openDatabase } = await import(`${ROOT}dist/store/open-database.js`);
-const { migrate } = await import(`${ROOT}dist/store/migrate.js`);
-const { createSqliteStore } = await import(`${ROOT}dist/store/sqlite-store.js`);
+const { openDatabase } = await import(`${ROOT}dist/store/sqlite/open-database.js`);
+const { migrate } = await import(`${ROOT}dist/store/sqlite/migrate.js`);
+const { createSqliteStore } = await import(`${ROOT}dist/store/sqlite/index.js`);
 const { prepareReport } = await import(`${ROOT}dist/ingest/pipeline.js`);
 const { keyMatcher } = await import(`${ROOT}dist/ingest/scrub.js`);
 

@@ -251,8 +251,8 @@ function older(a, b) {
 
 /** The read-side database: `occurrences` reports over `groups` groups, written in bulk. */
 export async function seedDatabase(path, groups, occurrences) {
-  const { openDatabase } = await import(`${ROOT}dist/store/open-database.js`);
-  const { migrate } = await import(`${ROOT}dist/store/migrate.js`);
+  const { openDatabase } = await import(`${ROOT}dist/store/sqlite/open-database.js`);
+  const { migrate } = await import(`${ROOT}dist/store/sqlite/migrate.js`);
   const started = performance.now();
   const db = openDatabase(path);
   migrate(db);

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.js';
-import { openDatabase, type Db } from '../../src/store/open-database.js';
-import { createSqliteStore } from '../../src/store/sqlite-store.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { openDatabase, type Db } from '../../src/store/sqlite/open-database.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { IngestResult, PreparedReport, Store } from '../../src/store/types.js';
 import { preparedReport } from '../helper.js';
 

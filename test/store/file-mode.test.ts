@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.js';
-import { openDatabase } from '../../src/store/open-database.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { openDatabase } from '../../src/store/sqlite/open-database.js';
 import { SERVER_JS, startServer, type Running } from '../spawn-server.js';
 
 let dir: string;

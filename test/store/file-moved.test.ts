@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchFileIdentity } from '../../src/store/file-identity.js';
+import { watchFileIdentity } from '../../src/store/sqlite/file-identity.js';
 import { auth, buildTestApp, postError, preparedReport, report, type TestApp } from '../helper.js';
 
 let dir: string;

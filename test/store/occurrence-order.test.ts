@@ -1,8 +1,8 @@
 // Occurrences by their own timestamp: the five newest kept, newest first, and the group shows the newest one's message, not the last to arrive.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.js';
-import { openDatabase } from '../../src/store/open-database.js';
-import { createSqliteStore } from '../../src/store/sqlite-store.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { openDatabase } from '../../src/store/sqlite/open-database.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { PreparedReport, Store } from '../../src/store/types.js';
 import { auth, buildTestApp, preparedReport, report, type TestApp } from '../helper.js';
 

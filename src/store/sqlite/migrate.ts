@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from './open-database.js';
 
 /** Both src/store and dist/store sit two levels below the project root. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
 export interface Migration {
   version: number;

@@ -1,6 +1,6 @@
 // Tags first class in SQLite: per-group value counts written with the group commit, read as distributions, used as list filters.
 import type { Db } from './open-database.js';
-import type { PreparedReport, TagDistribution } from './types.js';
+import type { PreparedReport, TagDistribution } from '../types.js';
 
 /** Distinct values kept per tag and group; later new values count as OTHER. */
 export const TOP_VALUES = 20;

@@ -16,7 +16,7 @@ export function openDatabase(path: string): Db {
   db.pragma('auto_vacuum = INCREMENTAL');
   if (!inMemory) db.pragma('journal_mode = WAL');
   // FULL: a report acknowledged to a client survives power loss, not only a process crash.
-  // Group commit (sqlite-store.ts) pays the fsync once per batch, not once per report.
+  // Group commit (group-commit.ts) pays the fsync once per batch, not once per report.
   db.pragma('synchronous = FULL');
   // A checkpoint copies every page changed since the last one back into the file, inside the commit
   // that triggers it. Hot pages (the groups seen most) change again and again: every 8,000 pages

@@ -1,6 +1,6 @@
 // The projects list with what the Projects page shows of each, in one read (the page made 1 + 3N requests).
 import type { Db } from './open-database.js';
-import type { ProjectSummary } from './types.js';
+import type { ProjectSummary } from '../types.js';
 
 interface Row {
   id: number;

@@ -1,6 +1,6 @@
 // The SQLite side of the alert throttle's memory (migration 002): loaded at start, saved after decisions.
 import type { Db } from './open-database.js';
-import type { AlertKind, AlertStateStore, AlertThrottleState, HeldSample } from './types.js';
+import type { AlertKind, AlertStateStore, AlertThrottleState, HeldSample } from '../types.js';
 
 interface HeldRow {
   new_count: number;

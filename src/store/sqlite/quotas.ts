@@ -1,6 +1,6 @@
 // The SQLite side of spike protection (migration 008): project quotas, and dropped events counted per hour in a group commit.
 import type { Db } from './open-database.js';
-import type { DroppedCount, QuotaOverride, QuotaStore } from './types.js';
+import type { DroppedCount, QuotaOverride, QuotaStore } from '../types.js';
 
 interface PendingDrop {
   resolve: () => void;

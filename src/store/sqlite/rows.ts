@@ -1,0 +1,97 @@
+// The SQLite store's row shapes (snake_case columns) and their mapping to the store's types.
+import { decodeDetails } from '../occurrence-details.js';
+import type { ErrorSummary, Occurrence, Project, Source } from '../types.js';
+
+export interface SummaryRow {
+  id: number;
+  fingerprint: string;
+  project: string;
+  exception_type: string;
+  message: string;
+  file: string;
+  line: number | null;
+  function: string;
+  source: Source;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  resolved: number;
+  resolved_at: string | null;
+  release: string | null;
+  environment: string | null;
+}
+
+export interface GroupRow extends SummaryRow {
+  traceback: string;
+}
+
+export interface OccurrenceRow {
+  timestamp: string;
+  message: string;
+  request_url: string | null;
+  request_method: string | null;
+  request_headers: string | null;
+  user_id: string | null;
+  extra: string | null;
+  release: string | null;
+  environment: string | null;
+  details: string | Buffer | null;
+}
+
+export interface ProjectRow {
+  id: number;
+  name: string;
+  ingest_key: string;
+  created_at: string;
+}
+
+export const SUMMARY_COLUMNS = `id, fingerprint, project, exception_type, message, file, line, function, source, count,
+  first_seen, last_seen, resolved, resolved_at, release, environment`;
+
+export function json(v: Record<string, unknown> | null): string | null {
+  return v === null ? null : JSON.stringify(v);
+}
+
+function parseJson(s: string | null): Record<string, unknown> | null {
+  return s === null ? null : (JSON.parse(s) as Record<string, unknown>);
+}
+
+export function toProject(r: ProjectRow): Project {
+  return { id: r.id, name: r.name, ingestKey: r.ingest_key, createdAt: r.created_at };
+}
+
+export function toSummary(r: SummaryRow): ErrorSummary {
+  return {
+    id: r.id,
+    fingerprint: r.fingerprint,
+    project: r.project,
+    exceptionType: r.exception_type,
+    message: r.message,
+    count: r.count,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    resolved: r.resolved === 1,
+    resolvedAt: r.resolved_at,
+    source: r.source,
+    file: r.file,
+    line: r.line,
+    function: r.function,
+    release: r.release,
+    environment: r.environment,
+  };
+}
+
+export function toOccurrence(r: OccurrenceRow): Occurrence {
+  return {
+    timestamp: r.timestamp,
+    message: r.message,
+    requestUrl: r.request_url,
+    requestMethod: r.request_method,
+    requestHeaders: parseJson(r.request_headers),
+    userId: r.user_id,
+    extra: parseJson(r.extra),
+    release: r.release,
+    environment: r.environment,
+    details: decodeDetails(r.details),
+  };
+}
