@@ -23,8 +23,9 @@ afterEach(async () => {
 
 // Line numbers matter: the handled exception is thrown on line 9, the uncaught one on line 23.
 // startSpan is the one tracing call all three majors share (7.x has it since 7.69).
+// A generous shutdownTimeout: the flush on the uncaught exception must not give up on a loaded machine.
 const APP = `const Sentry = require(process.env.SENTRY_NODE);
-Sentry.init({ dsn: process.env.SENTRY_DSN, release: 'shop@3.1.0', environment: 'staging', tracesSampleRate: 1, beforeSend: (e) => (e.message === 'debug only' ? null : e) });
+Sentry.init({ dsn: process.env.SENTRY_DSN, release: 'shop@3.1.0', environment: 'staging', tracesSampleRate: 1, shutdownTimeout: 10000, beforeSend: (e) => (e.message === 'debug only' ? null : e) });
 Sentry.setUser({ id: 'u-42', email: 'jane@example.com' });
 Sentry.setTag('feature', 'checkout');
 Sentry.addBreadcrumb({ category: 'cart', message: 'added item 7', level: 'info', data: { password: 'hunter2', item: 7 } });
