@@ -6,6 +6,7 @@ import { prepareReport, prepareValidReport } from './pipeline.js';
 import { reportSchema } from './report-schema.js';
 import type { KeyMatcher } from './scrub.js';
 import { detailsFromSentry } from './event/from-sentry.js';
+import { sdkOfClient } from './sentry/auth.js';
 import { eventToReport } from './sentry/event-to-report.js';
 
 export interface NativeSubmission {
@@ -61,6 +62,8 @@ export interface SentrySubmission {
   /** The envelope header's event_id, preferred to the event's own. */
   headerEventId?: unknown;
   receivedAt: number;
+  /** The request's `sentry_client` (name/version): the event's sdk when it names none. */
+  client?: string;
 }
 
 export interface AcceptedEvent {
@@ -75,7 +78,7 @@ export interface AcceptedEvent {
 export type AcceptSentry = (submission: SentrySubmission) => Promise<AcceptedEvent>;
 
 /** Parses a Sentry event and maps it onto a prepared report (pure); throws the catalogue's errors. */
-export function prepareSentry({ text, project, headerEventId, receivedAt }: SentrySubmission, isSecret: KeyMatcher): { report: PreparedReport; eventId: string } {
+export function prepareSentry({ text, project, headerEventId, receivedAt, client }: SentrySubmission, isSecret: KeyMatcher): { report: PreparedReport; eventId: string } {
   let event: unknown;
   try {
     event = JSON.parse(text);
@@ -83,6 +86,8 @@ export function prepareSentry({ text, project, headerEventId, receivedAt }: Sent
     throw errors.invalidEvent(`not JSON (${(err as Error).message})`);
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw errors.invalidEvent('the event is not a JSON object');
+  const sdk = (event as Record<string, unknown>).sdk;
+  if ((sdk === null || typeof sdk !== 'object') && client !== undefined) event = { ...event, sdk: sdkOfClient(client) };
   const sentry = eventToReport(event as Record<string, unknown>, project, headerEventId);
   const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.grouping, detailsFromSentry(event as Record<string, unknown>, text.length));
   return { report, eventId: sentry.eventId };

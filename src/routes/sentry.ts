@@ -4,7 +4,7 @@ import type { Authenticator } from '../auth.js';
 import type { Cors } from '../cors.js';
 import { type AppError, errors } from '../errors.js';
 import type { AcceptSentry } from '../ingest/accept.js';
-import { keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
+import { clientFromRequest, keyFromDsn, keyFromRequest } from '../ingest/sentry/auth.js';
 import { MAX_HEADER_LINE_BYTES, parseEnvelope, parseHeaderLine } from '../ingest/sentry/envelope.js';
 import { readBody, readFirstLine } from '../ingest/sentry/read-body.js';
 import { decodeStoreBody } from '../ingest/sentry/legacy-body.js';
@@ -101,8 +101,9 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
   }
 
   /** The event's JSON text goes to the acceptor as it came: it is parsed once, there. */
-  async function ingest(text: string, project: Project, headerEventId: unknown): Promise<{ id: string }> {
-    const { eventId, result, report } = await acceptSentry({ text, project: project.name, headerEventId, receivedAt: now().getTime() });
+  async function ingest(request: FastifyRequest, text: string, project: Project, headerEventId: unknown): Promise<{ id: string }> {
+    const client = clientFromRequest(request.query as Record<string, unknown>, request.headers);
+    const { eventId, result, report } = await acceptSentry({ text, project: project.name, headerEventId, receivedAt: now().getTime(), client });
     // result null: a resend of an event already stored. Repeats are not news (see IngestListener).
     if (result && report) onIngested(result, report);
     return { id: eventId };
@@ -120,7 +121,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     const item = envelope.items.find((i) => i.type === 'event');
     if (!item) return {};
     if (item.payload.length > MAX_EVENT_BYTES) throw errors.decompressedTooLarge(MAX_EVENT_BYTES);
-    return ingest(item.payload.toString('utf8'), project, envelope.header.event_id);
+    return ingest(request, item.payload.toString('utf8'), project, envelope.header.event_id);
   }
 
   async function handleStore(request: FastifyRequest): Promise<{ id?: string }> {
@@ -130,7 +131,7 @@ export const sentryRoutes: FastifyPluginAsync<SentryRoutesDeps> = async (app, de
     if (project === undefined) throw authFailed(request, errors.sentryAuthMissing());
     const body = decodeStoreBody(bodyOf(request), MAX_EVENT_BYTES);
     if (body.length === 0) throw errors.invalidEvent('the body is empty');
-    return ingest(body.toString('utf8'), project, undefined);
+    return ingest(request, body.toString('utf8'), project, undefined);
   }
 
   // The parser takes from the body budget as it decodes: a reservation by Content-Length would

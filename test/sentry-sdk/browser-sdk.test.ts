@@ -1,4 +1,4 @@
-// The real @sentry/browser 10.x in headless Chromium, on a page of another origin, reporting by DSN alone.
+// The real @sentry/browser 10.x in headless Chromium, on a page of another origin, reporting by DSN alone (the whole issue 16 scenario, 7.x to 10.x: browser-sdk-majors.test.ts).
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';

@@ -1,4 +1,4 @@
-// The real @sentry/node 10.x in a child process, pointed at a listening app by nothing but a DSN.
+// The real @sentry/node 10.x in a child process, pointed at a listening app by nothing but a DSN (the whole issue 16 scenario, 7.x to 10.x: node-sdk-majors.test.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"time"
@@ -22,11 +23,11 @@ func notify(text string) {
 }
 
 func applyDiscount(prices map[string]int) {
-	prices["vip"] = 10 // line 25: a write to a nil map panics here
+	prices["vip"] = 10 // line 26: a write to a nil map panics here
 }
 
 func main() {
-	_ = sentry.Init(sentry.ClientOptions{Dsn: os.Getenv("SENTRY_DSN"), Release: "shop@3.1.0", Environment: "staging"})
+	_ = sentry.Init(sentry.ClientOptions{Dsn: os.Getenv("SENTRY_DSN"), Release: "shop@3.1.0", Environment: "staging", TracesSampleRate: 1.0})
 	sentry.ConfigureScope(func(scope *sentry.Scope) {
 		scope.SetUser(sentry.User{ID: "u-42", Email: "jane@example.com"})
 		scope.SetTag("feature", "checkout")
@@ -41,11 +42,12 @@ func main() {
 	}()
 	for i := 0; i < 2; i++ {
 		if err := parseOrder("many"); err != nil {
-			sentry.CaptureException(err) // line 44: the handled error, captured twice from here
+			sentry.CaptureException(err) // line 45: the handled error, captured twice from here
 		}
 	}
 	notify("payment failed")
 	notify("inventory low")
+	sentry.StartSpan(context.Background(), "task", sentry.TransactionName("nightly-report")).Finish() // a transaction: no group
 	sentry.Flush(5 * time.Second)
 	var prices map[string]int
 	applyDiscount(prices)
