@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { launchChromium, servePages, type Browser } from '../chromium.js';
+import { screenshot } from '../browser/browser.js';
+import { API_KEY } from '../helper.js';
 import { eventually, expectScenario, listGroups, sdkOf, startService, type Service } from './scenario.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -55,6 +57,26 @@ setTimeout(function () {
 }, 300);
 `;
 
+/** The event as this SDK sent it, on the error's page: breadcrumb, user, tag and contexts (the browser SDKs send trace and culture; Sentry's Relay derives browser and os from the User-Agent, we do not yet), with a screenshot. */
+async function expectShownInUi(id: number, name: string): Promise<void> {
+  const ui = await browser.context.newPage();
+  try {
+    await ui.setViewportSize({ width: 1280, height: 900 });
+    await ui.goto(`http://127.0.0.1:${(s.t.app.server.address() as { port: number }).port}/?error=${id}`);
+    await ui.getByLabel('API key').fill(API_KEY);
+    await ui.getByRole('button', { name: 'Sign in' }).click();
+    const occurrence = ui.locator('article.occurrence').first();
+    await occurrence.waitFor();
+    expect(await occurrence.locator('.breadcrumbs .timeline').textContent()).toContain('added item 7');
+    expect(await occurrence.locator('table.user').textContent()).toContain('jane@example.com');
+    expect(await occurrence.locator('table.tags').textContent()).toContain('checkout');
+    expect(await occurrence.locator('.contexts caption').allTextContents()).toEqual(expect.arrayContaining(['trace']));
+    await screenshot(ui, name);
+  } finally {
+    await ui.close();
+  }
+}
+
 // Besides events, every major sends sessions (page load, then updates with errors), the page load's
 // transaction (the tracing integration) and, when the page is hidden, a client report of the event its
 // beforeSend dropped; none may make a group.
@@ -86,6 +108,7 @@ describe.each([
       expect(groups.find((g) => g.exception_type === 'RangeError')).toMatchObject({ file, line: 7, function: 'parseOrder', source: 'browser' });
       expect(groups.find((g) => g.exception_type === 'TypeError')).toMatchObject({ file, line: 20, source: 'browser' });
       expect((await sdkOf(s, groups[0]!.id)).version).toMatch(new RegExp(`^${major.split('.')[0]}\\.`));
+      await expectShownInUi(groups.find((g) => g.exception_type === 'RangeError')!.id, `sdk-browser-${major.split('.')[0]}-event`);
     } finally {
       await pages.close();
     }
