@@ -48,6 +48,14 @@ export function createTagStore(db: Db) {
    */
   const full = new Map<string, Set<string>>();
   const MAX_FULL = 5_000;
+  /**
+   * Values known to have their own row (group id, key -> values): a repeat (the same release,
+   * environment or tag value, most reports) is a plain indexed UPDATE instead of the INSERT above and
+   * its three look-ups. A row gone meanwhile (retention) changes nothing and falls back to the INSERT.
+   */
+  const bump = db.prepare<[number, number, string, string]>('UPDATE error_tags SET count = count + ? WHERE error_id = ? AND key = ? AND value = ?');
+  const present = new Map<string, Set<string>>();
+  const MAX_PRESENT = 20_000;
 
   return {
     /** One group's reports of one batch: each (key, value) once, with its count. Inside the caller's transaction. */
@@ -61,13 +69,25 @@ export function createTagStore(db: Db) {
         const value = kv.slice(cut + 1);
         const slot = `${errorId}\0${key}`;
         // A group id may be reused after retention deleted the newest group: a new group starts empty.
-        if (created) full.delete(slot);
+        if (created) {
+          full.delete(slot);
+          present.delete(slot);
+        }
+        if (present.get(slot)?.has(value) && bump.run(n, errorId, key, value).changes === 1) continue;
         const kept = full.get(slot);
         if (kept && !kept.has(value)) {
           other.set(key, (other.get(key) ?? 0) + n);
           continue;
         }
         const landed = add.get({ id: errorId, key, value, n });
+        if (landed?.value === value) {
+          let values = present.get(slot);
+          if (!values) {
+            if (present.size >= MAX_PRESENT) present.clear();
+            present.set(slot, (values = new Set()));
+          }
+          values.add(value);
+        }
         if (landed?.value === OTHER && !kept) {
           if (full.size >= MAX_FULL) full.clear();
           full.set(slot, new Set(keptValues.all(errorId, key)));
