@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createAuthenticator, operatorRequestChecker, type Principal } from './auth.js';
+import { bearerToken, createAuthenticator, keyChecker, operatorRequestChecker, type Principal } from './auth.js';
 import { createAuthLockout } from './auth-lockout.js';
 import type { Config } from './config.js';
 import { createCors } from './cors.js';
@@ -21,7 +21,8 @@ import { projectRoutes } from './routes/projects.js';
 import { sentryRoutes } from './routes/sentry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
-import type { IngestListener, QuotaStore, Store } from './store/types.js';
+import { tokenRoutes } from './routes/tokens.js';
+import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -30,19 +31,25 @@ export interface AppDeps {
   store: Store;
   logger: Logger;
   now?: () => Date;
-  /** Told of every committed new group and regression, after the commit (alerts hang here). */
+  /** Told of every committed report (not of resends), after the commit (alerts and the live stream hang here). */
   onIngested?: IngestListener;
   /** Email and push alerts (POST /api/test-alert); absent, the route answers 503. */
   alerts?: AlertsService;
   /** Project quotas and dropped-event counts (spike protection); absent, no quotas apply. */
   quotaStore?: QuotaStore;
+  /** Upload and agent tokens; absent, only the operator key and ingest keys work. */
+  tokenStore?: TokenStore;
+  /** Releases and deploys (the release API, the Releases view). */
+  releaseStore?: ReleaseStore;
 }
 
 /**
  * Who may call a route (route `config.access`): the operator only (the default), the operator or an
- * ingest key for its own project ('ingest'), or the Sentry endpoints, which read their own keys.
+ * ingest key for its own project ('ingest'), the operator or an API token of that kind ('upload',
+ * 'agent'; the route checks the token's projects with mayActOn), or the Sentry endpoints, which read
+ * their own keys.
  */
-export type RouteAccess = 'operator' | 'ingest' | 'sentry' | 'public';
+export type RouteAccess = 'operator' | 'ingest' | 'upload' | 'agent' | 'sentry' | 'public';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -57,7 +64,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -140,11 +147,28 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
 
   // Everything under /api: rate limited per client IP (the operator apart), then the operator key.
   const isOperator = operatorRequestChecker(apiKey);
+  const isOperatorKey = keyChecker(apiKey);
   await app.register(async (api) => {
     await registerRateLimits(api, { perMinute: config.rateLimitPerMinute, operatorPerMinute: config.operatorRateLimitPerMinute, isOperator });
     api.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access ?? 'operator';
       if (access === 'sentry' || access === 'public') return;
+      const bearer = bearerToken(request.headers.authorization);
+      if (access === 'upload' || access === 'agent') {
+        // The operator key works here as X-API-Key or as a bearer token (sentry-cli sends only the latter).
+        if (isOperator(request) || (bearer !== undefined && isOperatorKey(bearer))) {
+          request.principal = OPERATOR;
+          return;
+        }
+        const token = bearer !== undefined && tokenStore ? await tokenStore.findToken(bearer) : null;
+        if (!token || token.kind !== access) throw authFailed(request, errors.unauthorized());
+        request.principal = { kind: 'token', token };
+        return;
+      }
+      // A live token on a route it may not call is told so, rather than that it does not exist.
+      if (bearer !== undefined && request.headers['x-api-key'] === undefined && tokenStore && (await tokenStore.findToken(bearer))) {
+        throw errors.tokenNotAllowed();
+      }
       // `?key=` only for ingest keys on ingest routes: pages cannot set headers on a beacon, and the
       // operator key must never travel in a URL.
       const query = request.query as Record<string, unknown>;
@@ -174,6 +198,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     await api.register(errorRoutes, { store, now });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
+    if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

@@ -1,6 +1,6 @@
 // Key checks: constant-time for the operator key, ingest keys resolved through the store; keys never reach a log.
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { Project, Store } from './store/types.js';
+import type { ApiToken, Project, Store } from './store/types.js';
 
 const digest = (s: string) => hash('sha256', s, 'buffer');
 
@@ -32,8 +32,26 @@ export function operatorRequestChecker(operatorKey: string): (request: { headers
   };
 }
 
-/** What a key may do: the operator everything, an ingest key only submit errors to its project. */
-export type Principal = { kind: 'operator' } | { kind: 'ingest'; project: Project };
+/**
+ * What a key may do: the operator everything, an ingest key only submit errors to its project, an
+ * API token (upload, agent) only its kind's routes for its projects.
+ */
+export type Principal = { kind: 'operator' } | { kind: 'ingest'; project: Project } | { kind: 'token'; token: ApiToken };
+
+/** Whether a principal may act on a project: the operator on all, a token on its own (or all if it names none). */
+export function mayActOn(principal: Principal | undefined, project: string): boolean {
+  if (!principal) return false;
+  if (principal.kind === 'operator') return true;
+  if (principal.kind === 'ingest') return principal.project.name === project;
+  return principal.token.projects === null || principal.token.projects.includes(project);
+}
+
+/** The token of `Authorization: Bearer <token>` (how sentry-cli and MCP clients send theirs), or undefined. */
+export function bearerToken(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return m ? m[1] : undefined;
+}
 
 /** Ingest keys are 32 lowercase hex characters; anything else is never looked up. */
 export const INGEST_KEY = /^[0-9a-f]{32}$/;

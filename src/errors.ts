@@ -43,6 +43,9 @@ export const errors = {
     new AppError('unsupported_media_type', 415, `Unsupported Content-Type ${type ? `'${type}'` : '(none)'}; send application/json`),
   ingestKeyNotAllowed: () =>
     new AppError('forbidden', 403, 'An ingest key may only submit errors; this route needs the operator key'),
+  tokenNotAllowed: () => new AppError('forbidden', 403, 'This token may not call this route (upload tokens upload source maps and releases; agent tokens use /mcp)'),
+  tokenProjectNotAllowed: (project: string) => new AppError('forbidden', 403, `This token may not act on project '${project}'`),
+  tokenNotFound: (id: number) => new AppError('not_found', 404, `No live token with id ${id}`),
   wrongProject: (project: string) => new AppError('wrong_project', 403, `This ingest key may only submit errors for project '${project}'`),
   originNotAllowed: (origin: string) => new AppError('origin_not_allowed', 403, `Origin '${origin}' is not in CORS_ORIGINS`),
   projectExists: (name: string) => new AppError('project_exists', 409, `Project '${name}' exists already`),

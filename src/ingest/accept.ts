@@ -20,7 +20,7 @@ export interface NativeSubmission {
 
 export interface Accepted {
   result: IngestResult;
-  /** Only for a new group or a regression, the reports anyone downstream (alerts) acts on. */
+  /** The report as stored, for listeners downstream (alerts, the live stream). */
   report?: PreparedReport;
 }
 
@@ -70,7 +70,7 @@ export interface AcceptedEvent {
   eventId: string;
   /** Null for a resend of an event id the project already stored: nothing was written. */
   result: IngestResult | null;
-  /** Only for a new group or a regression. */
+  /** The report as stored; absent for a resend. */
   report?: PreparedReport;
 }
 
@@ -112,14 +112,14 @@ export function createAcceptor(
       const refused = quota?.check(report.project);
       if (refused) await refused;
       const result = await store.ingest(report);
-      return result.created || result.regression ? { result, report } : { result };
+      return { result, report };
     },
     async acceptSentry(submission) {
       const { report, eventId } = prepareSentry(submission, isSecret);
       const refused = quota?.check(report.project);
       if (refused) await refused;
       const result = await store.ingestEvent(report, eventId);
-      return result?.created || result?.regression ? { eventId, result, report } : { eventId, result };
+      return result ? { eventId, result, report } : { eventId, result };
     },
   };
 }

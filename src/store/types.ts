@@ -41,8 +41,8 @@ export interface IngestResult {
 }
 
 /**
- * Called after a report that created a group or reopened one is committed (alerts decide on these;
- * a repeat is not passed on).
+ * Called after every committed report (a resend of a stored event id is not passed on); alerts act
+ * on `created` and `regression`, the live stream on every change.
  * Must return at once and never throw: whatever it starts runs in the background, off the request path.
  */
 export type IngestListener = (result: IngestResult, report: PreparedReport) => void;
@@ -243,4 +243,70 @@ export interface QuotaStore {
   recordDropped(project: string, hour: string): Promise<void>;
   /** Per project and hour from `fromHour` on; with the all-time totals per project. */
   droppedCounts(fromHour: string): Promise<{ hours: DroppedCount[]; totals: Map<string, number> }>;
+}
+
+/** A release of a project: created through the release API (sentry-cli, bundler plugins) or first seen on an event. */
+export interface ReleaseRecord {
+  project: string;
+  version: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  createdBy: 'api' | 'event';
+  finalizedAt: string | null;
+}
+
+export interface DeployRecord {
+  id: number;
+  project: string;
+  version: string;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  startedAt: string | null;
+  finishedAt: string;
+}
+
+/** Releases and deploys (migration 011), next to Store and on the same database. */
+export interface ReleaseStore {
+  /**
+   * Creates the release if it is new (createdBy 'api' wins over an earlier 'event' record, taking its
+   * createdAt when given), and sets finalizedAt when given; returns the record as stored.
+   */
+  recordRelease(input: { project: string; version: string; createdAt?: string; createdBy: 'api' | 'event'; finalizedAt?: string | null }): Promise<ReleaseRecord>;
+  getRelease(project: string, version: string): Promise<ReleaseRecord | null>;
+  /** Records a deploy, creating its release if it is new. */
+  addDeploy(input: Omit<DeployRecord, 'id'>): Promise<DeployRecord>;
+  listDeploys(project: string, version: string): Promise<DeployRecord[]>;
+  /** Newest first: by createdAt. */
+  listReleaseRecords(project: string, limit: number): Promise<ReleaseRecord[]>;
+}
+
+export type TokenKind = 'upload' | 'agent';
+
+/** A token other than the operator key, as stored (the token itself is never stored, only its SHA-256). */
+export interface ApiToken {
+  id: number;
+  kind: TokenKind;
+  name: string;
+  /** The first characters of the token, to tell tokens apart in a list. */
+  prefix: string;
+  /** The projects it may act on; null for all. */
+  projects: string[] | null;
+  /** Upload: ['upload']; agent: ['read'] or ['read', 'triage']. */
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** API tokens (migration 011), next to Store and on the same database. */
+export interface TokenStore {
+  /** Returns the record and the token itself, which is shown once and never again. */
+  createToken(input: { kind: TokenKind; name: string; projects: string[] | null; scopes: string[] }): Promise<{ token: string; record: ApiToken }>;
+  /** Revoked tokens included, newest first. */
+  listTokens(kind?: TokenKind): Promise<ApiToken[]>;
+  /** False when there is no such token or it was revoked already. */
+  revokeToken(id: number): Promise<boolean>;
+  /** The live (not revoked) token a presented string is, or null; records when it was last used. */
+  findToken(presented: string): Promise<ApiToken | null>;
 }
