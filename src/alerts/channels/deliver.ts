@@ -104,7 +104,7 @@ export async function deliver(req: OutboundRequest, options: DeliverOptions): Pr
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve(r.error === undefined ? r : { ...r, error: oneLine(hide(r.error, secrets), 300) });
+      resolve(r.error === undefined ? r : { ...r, error: oneLine(r.error, 300) });
     };
     const request = send(url, {
       method: req.method,
@@ -120,12 +120,13 @@ export async function deliver(req: OutboundRequest, options: DeliverOptions): Pr
     timer.unref();
     request.on('error', (err: Error & { code?: string }) => {
       if (err instanceof Refused) return finish({ ok: false, status: null, retryable: false, error: `${where}: ${err.message}` });
-      finish({ ok: false, status: null, retryable: true, error: `${where}: ${err.code ?? err.name} ${err.message}` });
+      finish({ ok: false, status: null, retryable: true, error: `${where}: ${err.code ?? err.name} ${hide(err.message, secrets)}` });
     });
     request.on('response', (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = () => finish(resultOf(res, Buffer.concat(chunks).toString('utf8'), where, options));
+      // What the receiver says may echo the URL or a token: cut out before it goes anywhere.
+      const done = () => finish(resultOf(res, hide(Buffer.concat(chunks).toString('utf8'), secrets), where, options));
       res.on('data', (chunk: Buffer) => {
         if (size >= maxBytes) return;
         chunks.push(chunk.subarray(0, maxBytes - size));

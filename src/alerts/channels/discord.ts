@@ -3,9 +3,12 @@
 import { alertFacts, cut } from './facts.js';
 import type { Notification, OutboundRequest } from './types.js';
 
-/** Discord's Markdown (and masked links, `<@id>` mentions): a backslash shows the next character as itself. */
+/**
+ * Discord's Markdown, masked links `[text](url)` and `<@id>` mentions: a backslash shows the next
+ * character as itself. Headings and lists start a line only.
+ */
 export function escapeDiscord(s: string): string {
-  return s.replace(/[\\`*_~|>#\-[\]()<:@]/g, '\\$&');
+  return s.replace(/[\\`*_~|>[\]()<@]/g, '\\$&').replace(/^(\s*)([-#])/, '$1\\$2');
 }
 
 /** Embed limits: title 256, description 4096, field name 256 and value 1024, footer 2048, 25 fields. */

@@ -1,5 +1,5 @@
 // Slack incoming webhook: Block Kit blocks, with `text` as the notification fallback.
-// Payload: https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks ; escaping: https://docs.slack.dev/messaging/formatting-message-text#escaping
+// Payload: https://api.slack.com/messaging/webhooks and https://api.slack.com/reference/block-kit/blocks ; escaping: https://api.slack.com/reference/surfaces/formatting#escaping
 import { alertFacts, cut } from './facts.js';
 import type { Notification, OutboundRequest } from './types.js';
 
