@@ -1,7 +1,7 @@
 // The generic JSON webhook: a documented, versioned payload (README, "Generic webhook"), signed with HMAC-SHA256 over the raw body.
 import { createHmac } from 'node:crypto';
 import { alertFacts, describeRule } from './facts.js';
-import type { Notification, OutboundRequest } from './types.js';
+import type { AlertRule, Notification, OutboundRequest } from './types.js';
 
 /** Bumped on any change a receiver could notice; additions of fields too. */
 export const WEBHOOK_PAYLOAD_VERSION = 1;
@@ -23,7 +23,7 @@ export function webhookPayload(n: Notification) {
     at: n.at,
     project: n.project === null ? null : f.project,
     title: f.title,
-    rule: { ...n.why, description: describeRule(n.why) },
+    rule: ruleToPayload(n.why),
     group:
       n.groupId === null
         ? null
@@ -42,6 +42,19 @@ export function webhookPayload(n: Notification) {
     link: n.link,
     held: n.held ? { new_count: n.held.newCount, regression_count: n.held.regressionCount, since: n.held.since } : null,
   };
+}
+
+/** The rule and its numbers, in the payload's snake_case. */
+function ruleToPayload(why: AlertRule) {
+  const description = describeRule(why);
+  switch (why.rule) {
+    case 'spike':
+      return { rule: why.rule, events: why.events, minutes: why.minutes, usual_per_hour: why.usualPerHour ?? null, description };
+    case 'impact':
+      return { rule: why.rule, users: why.users, minutes: why.minutes, description };
+    default:
+      return { rule: why.rule, description };
+  }
 }
 
 /** Without a secret (none configured) the request goes unsigned; the API and config refuse such a channel. */

@@ -1,5 +1,6 @@
 // Each channel kind, delivered to a real local receiver: the payload shape its service documents, and untrusted text kept on its line and out of the markup.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliver } from '../../../src/alerts/channels/deliver.js';
 import { formatNotification } from '../../../src/alerts/channels/index.js';
@@ -247,7 +248,7 @@ describe('generic webhook (signed, versioned JSON)', () => {
       at: '2026-03-01T12:00:00.000Z',
       project: 'shop',
       title: '[shop] Spike: ValueError',
-      rule: { rule: 'spike', events: 120, minutes: 5, usualPerHour: 4, description: 'Spike: 120 events in 5 min (usually 4 an hour)' },
+      rule: { rule: 'spike', events: 120, minutes: 5, usual_per_hour: 4, description: 'Spike: 120 events in 5 min (usually 4 an hour)' },
       group: {
         id: 42,
         type: 'ValueError',
@@ -263,6 +264,14 @@ describe('generic webhook (signed, versioned JSON)', () => {
       link: 'https://errors.example.com/?error=42',
       held: { new_count: 3, regression_count: 1, since: '2026-03-01T11:00:00.000Z' },
     });
+  });
+
+  it('is exactly what the README documents as payload version 1', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('#### Generic webhook'));
+    const documented = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]!);
+    const r = await send('webhook', notification({ kind: 'spike', why: { rule: 'spike', events: 120, minutes: 5, usualPerHour: 4 }, held: { newCount: 3, regressionCount: 1, since: '2026-03-01T11:00:00.000Z', dueAt: '2026-03-01T11:10:00.000Z', samples: [] } }), '/r', 'project-secret-0123456789');
+    expect(r.json()).toEqual(documented);
   });
 
   it('keeps every text field on one line', async () => {
