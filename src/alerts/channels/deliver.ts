@@ -106,13 +106,19 @@ export async function deliver(req: OutboundRequest, options: DeliverOptions): Pr
       clearTimeout(timer);
       resolve(r.error === undefined ? r : { ...r, error: oneLine(r.error, 300) });
     };
-    const request = send(url, {
-      method: req.method,
-      headers: { ...req.headers, 'content-length': String(body.length) },
-      lookup: guardedLookup(options.privateAddresses),
-      // One exchange per delivery: no pooled socket outlives it.
-      agent: false,
-    });
+    let request: ReturnType<typeof send>;
+    try {
+      request = send(url, {
+        method: req.method,
+        headers: { ...req.headers, 'content-length': String(body.length) },
+        lookup: guardedLookup(options.privateAddresses),
+        // One exchange per delivery: no pooled socket outlives it.
+        agent: false,
+      });
+    } catch (err) {
+      // A header Node refuses (a character outside Latin-1): final, the same request would fail again.
+      return resolve({ ok: false, status: null, retryable: false, error: `${where}: ${(err as Error & { code?: string }).code ?? 'ERR'} the request could not be built` });
+    }
     const timer = setTimeout(() => {
       request.destroy();
       finish({ ok: false, status: null, retryable: true, error: `${where}: no answer within ${options.timeoutMs} ms` });

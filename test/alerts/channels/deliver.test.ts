@@ -126,6 +126,12 @@ describe('deliver', () => {
     expect(result.error).not.toContain('s3cr3tXYZtoken');
   });
 
+  it('answers a request Node cannot build (a header beyond Latin-1) with a final result, not a throw', async () => {
+    const result = await deliver(post(`${rx.origin}/h`, { 'x-title': 'price in €' }), allow);
+    expect(result).toMatchObject({ ok: false, status: null, retryable: false });
+    expect(rx.received).toHaveLength(0);
+  });
+
   it('refuses a non-http URL', async () => {
     expect(await deliver(post('file:///etc/passwd'), allow)).toMatchObject({ ok: false, retryable: false });
   });
