@@ -3,11 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { deliver, redactUrl } from '../alerts/channels/deliver.js';
 import { formatNotification, globalChannels, testNotification, WEBHOOK_KINDS } from '../alerts/channels/index.js';
-import type { AlertRuleSettings, ChannelConfig, DeliveryResult, LastDelivery, ProjectAlertSettings, ProjectAlertStore } from '../alerts/channels/types.js';
+import { ChannelInputError, type AlertRuleSettings, type ChannelConfig, type DeliveryResult, type LastDelivery, type ProjectAlertSettings, type ProjectAlertStore } from '../alerts/channels/types.js';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { Store } from '../store/types.js';
-import { ChannelInputError } from '../store/sqlite/project-alerts.js';
 import { parseOrThrow } from '../validation.js';
 
 export interface ProjectAlertRoutesDeps {

@@ -113,3 +113,15 @@ export interface ProjectAlertStore {
   /** Replaces the channel list (keeping omitted secrets of listed ids) and, when given, the rules; in one transaction. */
   putProjectAlertSettings(project: string, update: { channels?: ChannelInput[]; rules?: AlertRuleSettings }): Promise<ProjectAlertSettings>;
 }
+
+/** Thrown by putProjectAlertSettings for a channel id the project does not have, or a new channel without its URL (the route answers 400). */
+export class ChannelInputError extends Error {
+  constructor(
+    /** The field, as the API names it: 'channels.2.id'. */
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChannelInputError';
+  }
+}

@@ -1,5 +1,5 @@
 // Per-project alert settings (migration 012): rules in one row per project, channels in rows of their own.
-import { DEFAULT_RULE_SETTINGS, type AlertRuleSettings, type ChannelConfig, type ChannelInput, type ProjectAlertSettings, type ProjectAlertStore } from '../../alerts/channels/types.js';
+import { ChannelInputError, DEFAULT_RULE_SETTINGS, type AlertRuleSettings, type ChannelConfig, type ChannelInput, type ProjectAlertSettings, type ProjectAlertStore } from '../../alerts/channels/types.js';
 import type { Db } from './open-database.js';
 
 interface RuleRow {
@@ -45,17 +45,6 @@ function toRules(row: RuleRow | undefined): AlertRuleSettings {
 
 function toChannel(row: ChannelRow): ChannelConfig {
   return { id: projectChannelId(row.project, row.id), kind: row.kind, url: row.url, ...(row.token !== null ? { token: row.token } : {}), project: row.project };
-}
-
-/** Thrown for a PUT naming a channel id the project does not have, or a new channel without a URL; the route maps it to a 400. */
-export class ChannelInputError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ChannelInputError';
-  }
 }
 
 export function createSqliteProjectAlertStore(db: Db, { now = () => new Date() }: { now?: () => Date } = {}): ProjectAlertStore {
