@@ -18,6 +18,8 @@ import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { createQuotas } from './quota/quotas.js';
 import { projectRoutes } from './routes/projects.js';
+import { projectAlertRoutes, type ProjectAlertRoutesDeps } from './routes/project-alerts.js';
+import type { ProjectAlertStore } from './alerts/channels/types.js';
 import { sentryRoutes } from './routes/sentry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
@@ -41,6 +43,11 @@ export interface AppDeps {
   tokenStore?: TokenStore;
   /** Releases and deploys (the release API, the Releases view). */
   releaseStore?: ReleaseStore;
+  /** Per-project alert channels and rules (/api/projects/:name/alerts); absent, those routes are not served. */
+  projectAlertStore?: ProjectAlertStore;
+  /** The alert outbox's record of each channel's last delivery (issue 19). */
+  recordDelivery?: ProjectAlertRoutesDeps['recordDelivery'];
+  lastDeliveries?: ProjectAlertRoutesDeps['lastDeliveries'];
 }
 
 /**
@@ -64,7 +71,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -198,6 +205,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     await api.register(errorRoutes, { store, now });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
+    if (projectAlertStore) await api.register(projectAlertRoutes, { store, alertStore: projectAlertStore, config, now, recordDelivery, lastDeliveries });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,

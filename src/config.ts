@@ -107,6 +107,30 @@ const corsOrigins = z
     return list.map((o) => o.toLowerCase());
   });
 
+const WEBHOOK_KINDS = ['slack', 'discord', 'teams', 'ntfy', 'mattermost', 'webhook'] as const;
+
+/** ALERT_WEBHOOKS: comma-separated `kind=url` pairs, e.g. `slack=https://hooks.slack.com/services/...,ntfy=https://ntfy.sh/topic`. */
+const alertWebhooks = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const list: Array<{ kind: (typeof WEBHOOK_KINDS)[number]; url: string }> = [];
+    for (const pair of (s ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      const kind = pair.slice(0, Math.max(eq, 0)).trim().toLowerCase();
+      const url = pair.slice(eq + 1).trim();
+      // The message names the kind and position only: the URL is a secret.
+      if (eq < 1 || !(WEBHOOK_KINDS as readonly string[]).includes(kind)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${list.length + 1} must be kind=url with kind one of ${WEBHOOK_KINDS.join(', ')}` });
+      } else if (!/^https?:\/\/[^\s/?#]+/i.test(url) || !URL.canParse(url)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${list.length + 1} (${kind}): the URL must be http:// or https://` });
+      } else {
+        list.push({ kind: kind as (typeof WEBHOOK_KINDS)[number], url });
+      }
+    }
+    return list;
+  });
+
 export const envSchema = z
   .object({
     API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
@@ -139,6 +163,10 @@ export const envSchema = z
     ALERT_QUEUE_SIZE: int(100, 1, 100_000),
     NOTIFY_URL: baseUrl,
     NOTIFY_TOKEN: optionalText,
+    ALERT_WEBHOOKS: alertWebhooks,
+    ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32)').optional(),
+    ALERT_WEBHOOK_PRIVATE_ADDRESSES: z.enum(['allow', 'deny'], { message: 'must be allow or deny' }).optional().transform((s) => s ?? 'allow'),
+    ALERT_WEBHOOK_TIMEOUT_SECONDS: int(10, 1, 300),
     PORT: int(5010, 0, 65535),
     HOST: z.string().trim().min(1).optional().transform((s) => s ?? '0.0.0.0'),
     RATE_LIMIT_PER_MINUTE: int(100, 0, 1_000_000),
@@ -162,6 +190,10 @@ export const envSchema = z
     if ((e.NOTIFY_URL === undefined) !== (e.NOTIFY_TOKEN === undefined)) {
       const missing = e.NOTIFY_URL === undefined ? 'NOTIFY_URL' : 'NOTIFY_TOKEN';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'NOTIFY_URL and NOTIFY_TOKEN go together; set both or neither' });
+    }
+    // A generic webhook is always signed: with its own secret (per project) or this one.
+    if (e.ALERT_WEBHOOKS.some((w) => w.kind === 'webhook') && e.ALERT_WEBHOOK_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ALERT_WEBHOOK_SECRET'], message: 'is required when ALERT_WEBHOOKS has a webhook= entry (its payload is signed with it)' });
     }
     // Node refuses a headers timeout longer than the request timeout.
     if (e.REQUEST_TIMEOUT_SECONDS > 0 && e.HEADERS_TIMEOUT_SECONDS > e.REQUEST_TIMEOUT_SECONDS) {
@@ -202,6 +234,15 @@ export const envSchema = z
       queueSize: e.ALERT_QUEUE_SIZE,
     },
     notify: { url: e.NOTIFY_URL, token: e.NOTIFY_TOKEN },
+    /** Chat and webhook channels for every project; their URLs are secrets (never logged in full). */
+    alertWebhooks: {
+      channels: e.ALERT_WEBHOOKS,
+      /** Signs the generic webhook's body (HMAC-SHA256) when a project sets no secret of its own. */
+      secret: e.ALERT_WEBHOOK_SECRET,
+      /** 'allow' (default): self-hosted ntfy, Gotify and Mattermost often live on private networks. */
+      privateAddresses: e.ALERT_WEBHOOK_PRIVATE_ADDRESSES,
+      timeoutMs: e.ALERT_WEBHOOK_TIMEOUT_SECONDS * 1000,
+    },
     port: e.PORT,
     host: e.HOST,
     /** 0 turns rate limiting off (benchmarks). */

@@ -18,6 +18,7 @@ import { migrate } from './store/sqlite/migrate.js';
 import { openDatabase } from './store/sqlite/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
 import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
+import { createSqliteProjectAlertStore } from './store/sqlite/project-alerts.js';
 import { createSqliteReleaseStore } from './store/sqlite/releases.js';
 import { createSqliteTokenStore } from './store/sqlite/tokens.js';
 import { createSqliteStore } from './store/sqlite/index.js';
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   });
 
   const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db) });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db), projectAlertStore: createSqliteProjectAlertStore(db) });
   const retention = startRetention({
     store,
     logger,

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       alertEmails: [],
       alerts: { cooldownSeconds: 600, maxPerHour: 30, queueSize: 100 },
       notify: { url: undefined, token: undefined },
+      alertWebhooks: { channels: [], secret: undefined, privateAddresses: 'allow', timeoutMs: 10_000 },
       port: 5010,
       host: '0.0.0.0',
       rateLimitPerMinute: 100,

@@ -1,10 +1,11 @@
 // The JSON API client: the key goes in the X-API-Key header, never in a URL.
 
 export class ApiError extends Error {
-  constructor(status, message, code) {
+  constructor(status, message, code, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -27,7 +28,7 @@ export function createApi(getKey, onUnauthorized) {
     if (res.status === 401 && key === getKey()) onUnauthorized();
     if (!res.ok) {
       const message = typeof body?.error === 'string' ? body.error : `The service answered ${res.status}.`;
-      throw new ApiError(res.status, message, body?.code);
+      throw new ApiError(res.status, message, body?.code, body?.details);
     }
     return body;
   }
@@ -60,6 +61,11 @@ export function createApi(getKey, onUnauthorized) {
     projects: () => request('GET', '/api/projects'),
     /** `{events_per_minute, events_per_hour}`: null follows the default, 0 is no limit; answers the project. */
     setQuota: (name, quota) => request('PUT', `/api/projects/${encodeURIComponent(name)}/quota`, undefined, quota),
+    /** `{rules, channels, global_channels}`, URLs redacted, each channel with its `last_delivery`. */
+    projectAlerts: (name) => request('GET', `/api/projects/${encodeURIComponent(name)}/alerts`),
+    /** Channels named by `id` keep their stored URL and token when those are omitted. */
+    setProjectAlerts: (name, body) => request('PUT', `/api/projects/${encodeURIComponent(name)}/alerts`, undefined, body),
+    testProjectAlerts: (name) => request('POST', `/api/projects/${encodeURIComponent(name)}/alerts/test`),
     /** The project's ingest key and DSN, or null where the service does not offer them. */
     async project(name) {
       try {

@@ -1,4 +1,5 @@
 // Projects: from one request, each project's counts, ingest key and DSN, quotas (editable) and events dropped over quota.
+import { alertsSection } from './alerts-view.js';
 import { announce, h, replace } from './dom.js';
 import { errorState } from './list-view.js';
 
@@ -39,6 +40,7 @@ function projectCard(p, ctx) {
     droppedLine(p.dropped),
     quota,
     h('div', { class: 'keys' }, p.ingest_key ? secret('Ingest key', p.ingest_key, ctx) : null, p.dsn ? secret('DSN', p.dsn, ctx) : null),
+    alertsSection(p, ctx),
   );
   if (p.quota) showQuota(quota, p, ctx);
   return card;

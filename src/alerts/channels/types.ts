@@ -60,3 +60,68 @@ export interface DeliveryResult {
   /** One line, with no secret in it. */
   error?: string;
 }
+
+/** A formatted request for one channel: what `deliver` sends (the URL and headers may hold secrets). */
+export interface OutboundRequest {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A channel's last delivery as the API and the Projects page show it (recorded by the outbox). */
+export type LastDelivery = DeliveryResult & { at: string };
+
+/** Which rules fire for a project; each optional, under the same throttle as other alerts. */
+export interface AlertRuleSettings {
+  /** A new group (default on). */
+  newGroup: boolean;
+  /** A resolved group seen again (default on). */
+  regression: boolean;
+  /** More than `events` events in `minutes` minutes (and more than `timesUsual` times the usual hourly rate, when set); null: off. */
+  spike: { events: number; minutes: number; timesUsual: number | null } | null;
+  /** `users` distinct users in an hour; null: off. */
+  impact: { users: number } | null;
+  /** One alert per group and rule per cooldown; null follows ALERT_COOLDOWN_SECONDS. */
+  cooldownMinutes: number | null;
+}
+
+export const DEFAULT_RULE_SETTINGS: Readonly<AlertRuleSettings> = Object.freeze({ newGroup: true, regression: true, spike: null, impact: null, cooldownMinutes: null });
+
+/** A project's own alert settings: its channels (with their secrets: never shown back nor logged) and its rules. */
+export interface ProjectAlertSettings {
+  project: string;
+  channels: ChannelConfig[];
+  rules: AlertRuleSettings;
+}
+
+/** A channel as a PUT gives it: with the id of a stored one, an omitted url or token keeps the stored value. */
+export interface ChannelInput {
+  id?: string;
+  kind: ChannelKind;
+  url?: string;
+  /** null clears the stored token; omitted keeps it. */
+  token?: string | null;
+}
+
+/** Per-project alert settings in the database (migration 012). */
+export interface ProjectAlertStore {
+  /** Defaults (no channels, DEFAULT_RULE_SETTINGS) for a project that set nothing. */
+  getProjectAlertSettings(project: string): Promise<ProjectAlertSettings>;
+  /** Every project that set channels or rules. */
+  listProjectAlertSettings(): Promise<ProjectAlertSettings[]>;
+  /** Replaces the channel list (keeping omitted secrets of listed ids) and, when given, the rules; in one transaction. */
+  putProjectAlertSettings(project: string, update: { channels?: ChannelInput[]; rules?: AlertRuleSettings }): Promise<ProjectAlertSettings>;
+}
+
+/** Thrown by putProjectAlertSettings for a channel id the project does not have, or a new channel without its URL (the route answers 400). */
+export class ChannelInputError extends Error {
+  constructor(
+    /** The field, as the API names it: 'channels.2.id'. */
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChannelInputError';
+  }
+}
