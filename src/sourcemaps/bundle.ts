@@ -76,12 +76,27 @@ function resolveReference(fileUrl: string, reference: string): string | null {
   }
 }
 
-function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+const SYSB = Buffer.from('SYSB');
+
+function openZipAt(buffer: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: true }, (err, zip) =>
       err ? reject(errors.invalidBundle(err.message)) : resolve(zip),
     );
   });
+}
+
+/**
+ * sentry-cli's zip offsets count the 8-byte 'SYSB' header before it (the zip crate writes
+ * positions in the whole file); a writer that counted from the zip's own start is read without it.
+ */
+async function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+  try {
+    return await openZipAt(buffer);
+  } catch (err) {
+    if (buffer.subarray(0, 4).equals(SYSB)) return openZipAt(buffer.subarray(8)).catch(() => Promise.reject(err));
+    throw err;
+  }
 }
 
 /** Every entry's name, and the contents of those `wanted` says to read, within the limits. */
