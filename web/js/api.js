@@ -60,6 +60,11 @@ export function createApi(getKey, onUnauthorized) {
     projects: () => request('GET', '/api/projects'),
     /** `{events_per_minute, events_per_hour}`: null follows the default, 0 is no limit; answers the project. */
     setQuota: (name, quota) => request('PUT', `/api/projects/${encodeURIComponent(name)}/quota`, undefined, quota),
+    /** Upload and agent tokens, newest first (revoked too); never their values. */
+    tokens: () => request('GET', '/api/tokens'),
+    /** `{kind, name, projects?, scopes?}`; answers the record with `token`, the one time it is shown. */
+    createToken: (body) => request('POST', '/api/tokens', undefined, body),
+    revokeToken: (id) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
     /** The project's ingest key and DSN, or null where the service does not offer them. */
     async project(name) {
       try {
