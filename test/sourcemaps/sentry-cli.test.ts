@@ -1,5 +1,6 @@
 // The real sentry-cli against a live server: sourcemaps inject + upload of a rolldown-built app, releases new/finalize, deploys new; then the stored lookup finds the maps.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -109,6 +110,32 @@ describe('sentry-cli 3.x against the service', () => {
     expect((await lookup.byDebugId('shop', debugId))?.url).toBe(`~/assets/${file}`);
     const projects = (await api('GET', '/api/projects')).json.details as Array<{ name: string; sourcemaps: { bundles: number } }>;
     expect(projects.find((p) => p.name === 'shop')!.sourcemaps.bundles).toBe(2);
+  }, 120_000);
+
+  it('the JS API the bundler plugins drive (releases.new, uploadSourceMaps, finalize, newDeploy) uploads and records the same', async () => {
+    // @sentry/bundler-plugin-core's build-plugin-manager.ts makes this instance and these calls.
+    const { SentryCli } = createRequire(import.meta.url)('@sentry/cli') as {
+      SentryCli: new (configFile: null, options: Record<string, unknown>) => {
+        releases: {
+          new(release: string): Promise<unknown>;
+          uploadSourceMaps(release: string, options: Record<string, unknown>): Promise<unknown>;
+          finalize(release: string): Promise<unknown>;
+          newDeploy(release: string, options: Record<string, unknown>): Promise<unknown>;
+        };
+      };
+    };
+    const plugin = new SentryCli(null, { authToken: token, org: 'acme', project: 'shop', url: server.url, silent: true });
+    const dist = await buildApp(join(dir, 'build3'), '/* build 3 */');
+    expect((await sentryCli(['sourcemaps', 'inject', dist], {}, dir)).code).toBe(0);
+    const { debugId } = injected(dist);
+    await plugin.releases.new('4.0.0');
+    await plugin.releases.uploadSourceMaps('4.0.0', { include: [{ paths: [dist], rewrite: true }], projects: ['shop'], live: 'rejectOnError' });
+    await plugin.releases.finalize('4.0.0');
+    await plugin.releases.newDeploy('4.0.0', { env: 'staging', name: 'from the plugin' });
+    expect(await createSqliteSourceMapLookup(db).byDebugId('shop', debugId)).not.toBeNull();
+    const releases = createSqliteReleaseStore(db);
+    expect((await releases.getRelease('shop', '4.0.0'))?.finalizedAt).not.toBeNull();
+    expect((await releases.listDeploys('shop', '4.0.0')).map((d) => d.environment)).toEqual(['staging']);
   }, 120_000);
 
   it("the token cannot upload to another project, an ingest key cannot upload at all, and neither stores anything", async () => {
