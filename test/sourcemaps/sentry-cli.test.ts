@@ -117,7 +117,7 @@ describe('sentry-cli 3.x against the service', () => {
     const { SentryCli } = createRequire(import.meta.url)('@sentry/cli') as {
       SentryCli: new (configFile: null, options: Record<string, unknown>) => {
         releases: {
-          new(release: string): Promise<unknown>;
+          'new'(release: string): Promise<unknown>;
           uploadSourceMaps(release: string, options: Record<string, unknown>): Promise<unknown>;
           finalize(release: string): Promise<unknown>;
           newDeploy(release: string, options: Record<string, unknown>): Promise<unknown>;

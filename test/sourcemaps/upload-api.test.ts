@@ -69,6 +69,18 @@ describe('chunk upload and assemble', () => {
     expect((await lookup.byDebugId('web', DEBUG_ID))?.map).toBe(SAMPLE_MAP);
   });
 
+  it('two requests assembling the same bundle at once store it once; the other is told it is assembling or done', async () => {
+    const file = sampleBundle();
+    const parts = splitChunks(file, 1024);
+    await postChunks(t.app, bearer, parts.map((p) => ({ name: sha1(p), data: p })));
+    const request = { checksum: sha1(file), chunks: parts.map(sha1), projects: ['web'] };
+    const states = (await Promise.all([assemble(t.app, bearer, request), assemble(t.app, bearer, request)])).map((r) => r.json().state as string);
+    expect(states).toContain('ok');
+    for (const s of states) expect(['ok', 'assembling']).toContain(s);
+    expect((await assemble(t.app, bearer, request)).json().state).toBe('ok');
+    expect(await stored(parts.map(sha1))).toEqual({ bundles: 1, chunksKept: 0 });
+  });
+
   it('takes a project by its numeric id as the CLI sends all-digit slugs, and stores a bundle for each project named', async () => {
     const projects = (await t.app.inject({ method: 'GET', url: '/api/projects', headers: auth })).json().details as Array<{ name: string; id: number }>;
     const admin = projects.find((p) => p.name === 'admin')!;

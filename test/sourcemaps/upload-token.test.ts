@@ -97,7 +97,7 @@ describe('other keys on the upload routes', () => {
   it('an ingest key cannot upload (bearer or X-API-Key), nor an agent token', async () => {
     const agent = (await t.app.inject({ method: 'POST', url: '/api/tokens', headers: auth, payload: { kind: 'agent', name: 'mcp' } })).json().token as string;
     // Each from its own address: past ten failures an address is locked out (429), which is not what is tested here.
-    const keys = [bearer(ingestKey), { 'x-api-key': ingestKey }, bearer(agent), {}];
+    const keys: Array<Record<string, string>> = [bearer(ingestKey), { 'x-api-key': ingestKey }, bearer(agent), {}];
     for (const [i, headers] of keys.entries()) {
       const remoteAddress = `10.0.0.${i + 1}`;
       const options = await t.app.inject({ method: 'GET', url: '/api/0/organizations/o/chunk-upload/', headers, remoteAddress });

@@ -36,9 +36,21 @@ const assembleSchema = z.object({
 type State = 'not_found' | 'created' | 'assembling' | 'ok' | 'error';
 const answer = (state: State, missingChunks: string[] = [], detail: string | null = null) => ({ state, missingChunks, detail });
 
+/** SHA-1 of the parts in turn, yielding between them: a 64 MiB bundle does not hold the event loop for its whole hash. */
+async function sha1Of(parts: Buffer[]): Promise<string> {
+  const hash = createHash('sha1');
+  for (const p of parts) {
+    hash.update(p);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return hash.digest('hex');
+}
+
 export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { artifactStore, store, limits }) => {
   /** Bundles being assembled by some request now, by checksum: another request for one is told 'assembling'. */
   const assembling = new Set<string>();
+  /** One assembly at a time: each holds its bundle in memory (up to SOURCEMAP_MAX_BUNDLE_BYTES, twice) while it reads it. */
+  let turn: Promise<unknown> = Promise.resolve();
   const bundleLimits = { maxFiles: limits.maxBundleFiles, maxFileBytes: limits.maxFileBytes, maxUnpackedBytes: limits.maxBundleBytes * 4 };
 
   // Verified against sentry-cli 3.8: src/utils/file_upload.rs (upload_files_chunked, poll_assemble)
@@ -64,14 +76,17 @@ export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { ar
     if (missing.length > 0) return answer('not_found', missing);
 
     assembling.add(body.checksum);
+    const previous = turn;
+    let done!: () => void;
+    turn = new Promise<void>((resolve) => (done = resolve));
     try {
+      await previous;
       const parts = await artifactStore.readChunks(body.chunks);
       if (!parts) return answer('not_found', await artifactStore.missingChunks(body.chunks));
       const size = parts.reduce((n, p) => n + p.length, 0);
       if (size > limits.maxBundleBytes) throw errors.bundleTooLarge(limits.maxBundleBytes);
-      const file = Buffer.concat(parts, size);
-      if (createHash('sha1').update(file).digest('hex') !== body.checksum) throw errors.bundleChecksumMismatch();
-      const bundle = await readArtifactBundle(file, bundleLimits);
+      if ((await sha1Of(parts)) !== body.checksum) throw errors.bundleChecksumMismatch();
+      const bundle = await readArtifactBundle(Buffer.concat(parts, size), bundleLimits);
       await artifactStore.saveBundle({
         projects: projects.filter((p) => !have.includes(p)),
         checksum: body.checksum,
@@ -90,6 +105,7 @@ export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { ar
       throw err;
     } finally {
       assembling.delete(body.checksum);
+      done();
     }
   });
 };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { AppError, errors } from '../../errors.js';
 import type { ArtifactStore } from '../../store/types.js';
 
@@ -57,7 +57,19 @@ export const chunkUploadRoutes: FastifyPluginAsync<ChunkUploadDeps> = async (app
   // per chunk, named `file_gzip` (gzip with header) or `file`, whose file name is the SHA-1 of the
   // uncompressed chunk; any 2xx is success, the body is not read. Every chunk is checked before any
   // is stored, so a bad one stores nothing of the request.
-  app.post('/api/0/organizations/:org/chunk-upload/', { config: { access: 'upload' }, bodyLimit: maxRequestSize * 2 + 64 * 1024 }, async (request, reply) => {
+  const bodyLimit = compressedLimit(limits.chunkBytes) * CHUNKS_PER_REQUEST + 64 * 1024;
+  const routeOptions = {
+    config: { access: 'upload' as const, bodyBudget: 'as-read' as const },
+    bodyLimit,
+    // The body, and its chunks once decompressed, are held until the reply: the in-flight budget is
+    // charged for both (the app-wide reservation would count at most MAX_BODY_BYTES).
+    preParsing: (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload, done: (err: Error | null, body?: RequestPayload) => void) => {
+      const declared = Number(request.headers['content-length']) || bodyLimit;
+      if (request.bodyAccount && !request.bodyAccount.take(Math.min(declared, bodyLimit) + maxRequestSize)) return done(errors.serverBusy(), payload);
+      done(null, payload);
+    },
+  };
+  app.post('/api/0/organizations/:org/chunk-upload/', routeOptions, async (request, reply) => {
     if (!request.isMultipart()) throw errors.unsupportedMediaType(String(request.headers['content-type'] ?? '').split(';', 1)[0] || undefined);
     const chunks: Array<{ checksum: string; data: Buffer }> = [];
     try {
