@@ -21,10 +21,11 @@ import { projectRoutes } from './routes/projects.js';
 import { projectAlertRoutes, type ProjectAlertRoutesDeps } from './routes/project-alerts.js';
 import type { ProjectAlertStore } from './alerts/channels/types.js';
 import { sentryRoutes } from './routes/sentry.js';
+import { sentryApiRoutes } from './routes/sentry-api/index.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
-import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
+import type { ArtifactStore, IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -48,6 +49,8 @@ export interface AppDeps {
   /** The alert outbox's record of each channel's last delivery (issue 19). */
   recordDelivery?: ProjectAlertRoutesDeps['recordDelivery'];
   lastDeliveries?: ProjectAlertRoutesDeps['lastDeliveries'];
+  /** Source-map uploads (sentry-cli); absent, the Sentry web API is not served. */
+  artifactStore?: ArtifactStore;
 }
 
 /**
@@ -71,7 +74,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -203,10 +206,11 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas);
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now });
-    await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
+    await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now, artifactStore });
     await api.register(alertRoutes, { config, alerts });
     if (projectAlertStore) await api.register(projectAlertRoutes, { store, alertStore: projectAlertStore, config, now, recordDelivery, lastDeliveries });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
+    if (artifactStore) await api.register(sentryApiRoutes, { artifactStore, releaseStore, store, limits: config.sourcemapUploads, now });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/sqlite/migrate.js';
 import { openDatabase, type Db } from '../src/store/sqlite/open-database.js';
+import { createSqliteArtifactStore } from '../src/store/sqlite/artifacts.js';
 import { createSqliteQuotaStore } from '../src/store/sqlite/quotas.js';
 import { createSqliteProjectAlertStore } from '../src/store/sqlite/project-alerts.js';
 import { createSqliteReleaseStore } from '../src/store/sqlite/releases.js';
@@ -41,7 +42,7 @@ export async function buildTestApp(env: Record<string, string> = {}, databasePat
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), projectAlertStore: createSqliteProjectAlertStore(db, { now }) });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), projectAlertStore: createSqliteProjectAlertStore(db, { now }), artifactStore: createSqliteArtifactStore(db, { now }) });
   await app.ready();
   return {
     app,

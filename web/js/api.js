@@ -66,6 +66,11 @@ export function createApi(getKey, onUnauthorized) {
     /** Channels named by `id` keep their stored URL and token when those are omitted. */
     setProjectAlerts: (name, body) => request('PUT', `/api/projects/${encodeURIComponent(name)}/alerts`, undefined, body),
     testProjectAlerts: (name) => request('POST', `/api/projects/${encodeURIComponent(name)}/alerts/test`),
+    /** Upload and agent tokens, newest first (revoked too); never their values. */
+    tokens: () => request('GET', '/api/tokens'),
+    /** `{kind, name, projects?, scopes?}`; answers the record with `token`, the one time it is shown. */
+    createToken: (body) => request('POST', '/api/tokens', undefined, body),
+    revokeToken: (id) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
     /** The project's ingest key and DSN, or null where the service does not offer them. */
     async project(name) {
       try {

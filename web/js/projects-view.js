@@ -2,6 +2,7 @@
 import { alertsSection } from './alerts-view.js';
 import { announce, h, replace } from './dom.js';
 import { errorState } from './list-view.js';
+import { tokensSection } from './tokens-view.js';
 
 const number = new Intl.NumberFormat('en');
 
@@ -15,11 +16,12 @@ export function renderProjects(main, ctx, token) {
     ({ details = [] }) => {
       if (!ctx.isCurrent(token)) return;
       body.setAttribute('aria-busy', 'false');
+      const tokens = tokensSection(ctx, details.map((p) => p.name));
       if (details.length === 0) {
-        replace(body, h('div', { class: 'state empty' }, h('p', {}, 'No project has reported an error yet.')));
+        replace(body, h('div', { class: 'state empty' }, h('p', {}, 'No project has reported an error yet.')), tokens);
         return;
       }
-      replace(body, h('ul', { class: 'projects' }, details.map((p) => projectCard(p, ctx))));
+      replace(body, h('ul', { class: 'projects' }, details.map((p) => projectCard(p, ctx))), tokens);
     },
     (err) => {
       if (!ctx.isCurrent(token)) return;
@@ -38,6 +40,7 @@ function projectCard(p, ctx) {
     h('h2', {}, h('a', { href: link, 'data-nav': true }, p.name)),
     h('p', { class: 'counts muted' }, h('strong', {}, `${p.unresolved} unresolved`), ` · ${p.groups} error group${p.groups === 1 ? '' : 's'} in all`),
     droppedLine(p.dropped),
+    sourcemapsLine(p.sourcemaps),
     quota,
     h('div', { class: 'keys' }, p.ingest_key ? secret('Ingest key', p.ingest_key, ctx) : null, p.dsn ? secret('DSN', p.dsn, ctx) : null),
     alertsSection(p, ctx),
@@ -54,6 +57,14 @@ function droppedLine(d) {
     h('strong', {}, `${number.format(d.last_hour)} dropped this hour`),
     ` · ${number.format(d.last_24_hours)} in 24 h · ${number.format(d.total)} in all (over quota)`,
   );
+}
+
+const bytes = (n) => (n < 1024 * 1024 ? `${number.format(Math.ceil(n / 1024))} KB` : `${number.format(Math.round((n / 1024 / 1024) * 10) / 10)} MB`);
+
+/** Uploaded source maps: bundles kept and the disk their maps take. */
+function sourcemapsLine(s) {
+  if (!s || s.bundles === 0) return h('p', { class: 'sourcemaps muted' }, 'No source maps uploaded.');
+  return h('p', { class: 'sourcemaps muted' }, `Source maps: ${number.format(s.bundles)} bundle${s.bundles === 1 ? '' : 's'} · ${bytes(s.bytes)} on disk`);
 }
 
 const perWindow = (n) => (n === 0 ? 'no limit' : number.format(n));
