@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
+import { builtinChannels } from './alerts/builtin-channels.js';
+import { globalRuleSettings } from './alerts/rule-settings.js';
+import { createRuleTrigger } from './alerts/rules.js';
 import { createAlertsService } from './alerts/service.js';
 import { dataDirProblem } from './data-dir.js';
 import { buildApp } from './app.js';
@@ -17,6 +20,7 @@ import { handleSignals, type ShutdownStep } from './shutdown.js';
 import { migrate } from './store/sqlite/migrate.js';
 import { openDatabase } from './store/sqlite/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
+import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
 import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
 import { createSqliteReleaseStore } from './store/sqlite/releases.js';
 import { createSqliteTokenStore } from './store/sqlite/tokens.js';
@@ -78,7 +82,10 @@ async function main(): Promise<void> {
     logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'cannot open the database');
     process.exit(1);
   }
-  const store = createSqliteStore(db);
+  // Alerts are raised in the ingest transaction itself (the outbox), so the rules come before the store.
+  const hasChannels = builtinChannels(config).length > 0;
+  const alertTrigger = createRuleTrigger({ rules: globalRuleSettings(config, () => hasChannels), cooldownMs: config.alerts.cooldownSeconds * 1000, now: () => new Date() });
+  const store = createSqliteStore(db, { alertTrigger });
   try {
     // A file opened read-only (permissions, read-only mount) would otherwise fail only at the first report.
     await store.probeWrite();
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(code),
   });
 
-  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
+  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), outbox: createSqliteOutboxStore(db), trigger: alertTrigger, logger });
   const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db) });
   const retention = startRetention({
     store,
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
   const steps: ShutdownStep[] = [
     { name: 'http', run: () => app.close() }, // stops accepting, lets in-flight requests finish
     { name: 'retention', run: () => retention.stop() },
-    // Bounded: a dead SMTP server must not hold the shutdown; what cannot be sent is kept as held-back counts.
+    // Bounded: a dead SMTP server must not hold the shutdown; what is not sent stays in the outbox for the next start.
     { name: 'alerts', run: (ms) => alerts.close(Math.min(ms, 5000)) },
     { name: 'database', run: () => store.close() }, // writes the queue, checkpoints (TRUNCATE), closes
   ];
