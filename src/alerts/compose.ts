@@ -122,6 +122,7 @@ export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: {
   ].join('\n');
 
   const pushText = [
+    ...(event.why ? [oneLine(`${label}: ${event.why}`, FIELD_MAX)] : []),
     oneLine(crash, FIELD_MAX),
     oneLine(`Count ${event.count}, ${event.environment ?? 'no environment'}, release ${event.release ?? '-'}`, FIELD_MAX),
     ...(request ? [oneLine(request, FIELD_MAX)] : []),

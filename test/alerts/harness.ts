@@ -93,3 +93,16 @@ export async function eventually(predicate: () => boolean, ms = 10_000, what = '
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A clock that runs with real time from `start`, and can be set forward (retries fall due as they would). */
+export function tickingClock(start: string): { now: Date } {
+  let offset = Date.parse(start) - Date.now();
+  return {
+    get now() {
+      return new Date(Date.now() + offset);
+    },
+    set now(d: Date) {
+      offset = d.getTime() - Date.now();
+    },
+  };
+}
