@@ -2,8 +2,8 @@
 -- then decided by the throttle and delivered to each channel by the sender, across restarts.
 
 -- One row per alert: written by the ingest transaction ('pending'), decided by the throttle
--- ('sending' with the held-back summary it carries, or 'held'), 'done' when every channel is final,
--- 'folded' when it was counted into a later summary instead of going out.
+-- ('sending' with the held-back summary it carries, or 'held': counted in a later summary instead),
+-- 'done' when every channel is final.
 CREATE TABLE alert_outbox (
   id           INTEGER PRIMARY KEY,
   created_at   TEXT NOT NULL,
@@ -15,7 +15,7 @@ CREATE TABLE alert_outbox (
   cooldown_key TEXT,
   -- JSON: what the alert says (type, message, crash frame, counts, the rule's numbers).
   payload      TEXT NOT NULL,
-  state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'held', 'sending', 'done', 'folded')),
+  state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'held', 'sending', 'done')),
   -- JSON HeldAlerts this alert carries (held back before it), set when it is decided.
   held         TEXT,
   decided_at   TEXT

@@ -203,7 +203,7 @@ export const envSchema = z
     alerts: {
       cooldownSeconds: e.ALERT_COOLDOWN_SECONDS,
       maxPerHour: e.ALERT_MAX_PER_HOUR,
-      /** Alerts waiting for delivery; beyond it the oldest are folded into a summary. */
+      /** Alerts decided and not yet delivered; beyond it newer alerts are held into the next summary. */
       queueSize: e.ALERT_QUEUE_SIZE,
       /** A delivery is retried with backoff for this long after the alert was decided, then given up (logged). */
       retryMinutes: e.ALERT_RETRY_MINUTES,

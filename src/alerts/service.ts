@@ -76,12 +76,15 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
   let running = false;
   let again = false;
   let timer: NodeJS.Timeout | null = null;
+  /** The last decisions found ALERT_QUEUE_SIZE alerts undelivered: no digest until they go. */
+  let queueFull = false;
 
   /** The throttle decides what the ingest transactions wrote; each batch of decisions is saved with the throttle in one transaction. */
   async function decidePending(): Promise<void> {
     for (;;) {
       const rows = await outbox.pendingAlerts(DECIDE_BATCH);
       const t = now();
+      let undelivered = await outbox.undeliveredCount();
       const decisions: OutboxDecision[] = [];
       for (const row of rows) {
         const p = parsePayload(row);
@@ -89,11 +92,21 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
           decisions.push({ id: row.id, state: 'sending', held: row.held });
           continue;
         }
+        if (undelivered >= config.alerts.queueSize) {
+          // The channels are behind (down, or slow): a newer alert waits as a line of the next summary.
+          throttle.fold(throttled(row, p), null, t);
+          decisions.push({ id: row.id, state: 'held', held: null });
+          if (!queueFull) log.warn({ queueSize: config.alerts.queueSize }, 'alert queue full: holding newer alerts for the next summary');
+          queueFull = true;
+          continue;
+        }
         const d = throttle.offer(throttled(row, p), t);
         decisions.push(d.send ? { id: row.id, state: 'sending', held: d.held } : { id: row.id, state: 'held', held: null });
-        if (!d.send) log.debug({ groupId: p.groupId, kind: p.kind }, 'alert held back by the throttle');
+        if (d.send) undelivered++;
+        else log.debug({ groupId: p.groupId, kind: p.kind }, 'alert held back by the throttle');
       }
-      const held = throttle.takeDigest(t);
+      if (undelivered < config.alerts.queueSize) queueFull = false;
+      const held = queueFull ? null : throttle.takeDigest(t);
       const at = t.toISOString();
       const digests = held
         ? [{ rule: 'digest' as const, groupId: null, project: singleProject(held.samples), cooldownKey: null, payload: DIGEST_PAYLOAD, createdAt: at, held }]
@@ -143,6 +156,8 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
   async function schedule(): Promise<void> {
     if (closed) return;
     let at: Date | null = throttle.nextDigestAt(now());
+    // A full queue empties as deliveries finish (each lane's end schedules anew); until then, look now and then.
+    if (at && queueFull) at = new Date(Math.max(at.getTime(), now().getTime() + checkIntervalMs));
     try {
       const due = await sender.nextDueAt();
       if (due && (!at || due < at)) at = due;

@@ -334,7 +334,7 @@ export interface OutboxDraft {
 
 export interface OutboxRow extends OutboxDraft {
   id: number;
-  state: 'pending' | 'held' | 'sending' | 'done' | 'folded';
+  state: 'pending' | 'held' | 'sending' | 'done';
   /** What the throttle held back before this alert, carried by it. */
   held: HeldAlerts | null;
 }
@@ -400,8 +400,8 @@ export interface OutboxStore {
   startAttempt(outboxId: number, channelId: string, nextAt: string): Promise<void>;
   /** Final (sent or failed, nextAt null) or retried at nextAt; an alert whose deliveries are all final is done. */
   finishAttempt(outboxId: number, channelId: string, outcome: DeliveryOutcome, nextAt: string | null, at: string): Promise<void>;
-  /** Undelivered alerts beyond `keep`, oldest first, marked folded (their deliveries failed): the caller counts them in the summary. */
-  foldOldest(keep: number, at: string): Promise<OutboxRow[]>;
+  /** Alerts decided to go out and not yet delivered to every channel (ALERT_QUEUE_SIZE bounds them). */
+  undeliveredCount(): Promise<number>;
   /** Spike and impact alerts written since `since`: the rules' memory of what fired, at start. */
   recentRuleAlerts(since: string): Promise<Array<{ cooldownKey: string; createdAt: string }>>;
   /** The last delivery's result per channel. */

@@ -76,9 +76,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     finish: db.prepare<unknown[]>(`
       UPDATE alert_deliveries SET state = ?, next_at = coalesce(?, next_at), last_status = ?, last_error = ?, done_at = ?
       WHERE outbox_id = ? AND channel_id = ? AND state = 'pending'`),
-    undelivered: db.prepare<[], Row>(`SELECT ${COLUMNS} FROM alert_outbox WHERE state = 'sending' ORDER BY id`),
-    fold: db.prepare<[number]>("UPDATE alert_outbox SET state = 'folded' WHERE id = ?"),
-    failDeliveries: db.prepare<[string, number]>("UPDATE alert_deliveries SET state = 'failed', last_error = 'folded into the held-back summary', done_at = ? WHERE outbox_id = ? AND state = 'pending'"),
+    undelivered: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM alert_outbox WHERE state = 'sending'"),
     recentRules: db.prepare<[string], { cooldown_key: string; created_at: string }>(
       "SELECT cooldown_key, max(created_at) AS created_at FROM alert_outbox WHERE created_at >= ? AND rule IN ('spike', 'impact') AND cooldown_key IS NOT NULL GROUP BY cooldown_key",
     ),
@@ -113,16 +111,6 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     stmt.putResult.run(channelId, at, o.ok ? 1 : 0, o.status, o.error ?? null);
   });
 
-  const fold = db.transaction((keep: number, at: string) => {
-    const open = stmt.undelivered.all();
-    const out = open.slice(0, Math.max(0, open.length - keep));
-    for (const r of out) {
-      stmt.fold.run(r.id);
-      stmt.failDeliveries.run(at, r.id);
-    }
-    return out.map(toRow);
-  });
-
   return {
     async pendingAlerts(limit) {
       return stmt.pending.all(limit).map(toRow);
@@ -146,8 +134,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     async finishAttempt(outboxId, channelId, outcome, nextAt, at) {
       finish(outboxId, channelId, outcome, nextAt, at);
     },
-    async foldOldest(keep, at) {
-      return fold(keep, at);
+    async undeliveredCount() {
+      return stmt.undelivered.get()!.n;
     },
     async recentRuleAlerts(since) {
       return stmt.recentRules.all(since).map((r) => ({ cooldownKey: r.cooldown_key, createdAt: r.created_at }));

@@ -22,10 +22,10 @@ export function createRetention(db: Db): Pick<Store, 'cleanup'> {
         SELECT error_id, hour FROM error_hourly_counts WHERE error_id >= ? AND hour < ?
         ORDER BY error_id, hour LIMIT ?)
       RETURNING error_id`),
-    // Alerts that are settled (sent, given up, held or folded into a summary); their deliveries cascade.
+    // Alerts that are settled (delivered or given up, or held into a summary); their deliveries cascade.
     deleteOldAlerts: db.prepare<[string, number]>(`
       DELETE FROM alert_outbox WHERE id IN (
-        SELECT id FROM alert_outbox WHERE created_at < ? AND state IN ('done', 'held', 'folded') ORDER BY created_at LIMIT ?)`),
+        SELECT id FROM alert_outbox WHERE created_at < ? AND state IN ('done', 'held') ORDER BY created_at LIMIT ?)`),
     freePages: db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count'),
   };
 
