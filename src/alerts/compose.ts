@@ -61,7 +61,7 @@ export function heldSummary(held: HeldAlerts, now: Date): string {
   if (held.newCount > 0) parts.push(`${held.newCount} more new error${held.newCount === 1 ? '' : 's'}`);
   if (held.regressionCount > 0) parts.push(plural(held.regressionCount, 'regression'));
   if (held.spikeCount) parts.push(plural(held.spikeCount, 'spike'));
-  if (held.impactCount) parts.push(`${plural(held.impactCount, 'impact')} alert${held.impactCount === 1 ? '' : 's'}`);
+  if (held.impactCount) parts.push(plural(held.impactCount, 'impact alert'));
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts.join('');
   return `${list} since ${shortTime(held.since, now)}`;
 }
