@@ -5,6 +5,7 @@ import type { AlertPayload } from './payload.js';
 import type { AlertRuleSettings, RuleSettingsSource } from './rule-settings.js';
 
 const MINUTE_MS = 60_000;
+const NONE: OutboxDraft[] = Object.freeze([]) as unknown as OutboxDraft[];
 const HOUR_MS = 3_600_000;
 /** Groups whose traffic the spike rule follows at most; beyond, idle ones are forgotten first. */
 const SPIKE_GROUPS_MAX = 20_000;
@@ -115,10 +116,10 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
   return {
     observe({ results, reports, usualPerHour }) {
       const first = results[0]!;
+      const settings = rules.rulesFor(reports[0]!.project);
+      // The common case on the write path: a known group, no traffic rule. Nothing allocated.
+      if (!settings || (!first.created && !first.regression && !settings.spike && !settings.impact)) return NONE;
       const last = results[results.length - 1]!;
-      const report = reports[reports.length - 1]!;
-      const settings = rules.rulesFor(report.project);
-      if (!settings) return [];
       const t = now().getTime();
       const out: OutboxDraft[] = [];
       const raise = (why: AlertRule, key: string, users: number | null) => out.push(draft(why, key, first, last, reports, users, t));
