@@ -25,7 +25,11 @@ interface SpikeWindow {
   buckets: number[];
   lastMinute: number;
   total: number;
+  /** The usual hourly rate as last read, and when: a busy group over N but as busy as usual reads it once per USUAL_TTL_MS, not per commit. */
+  usual?: { perHour: number; at: number };
 }
+
+const USUAL_TTL_MS = 10 * MINUTE_MS;
 
 /**
  * In memory, per process: the spike windows and the impact rule's users of the last hour start empty
@@ -71,6 +75,12 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
     w.buckets[minute % minutes]! += k;
     w.total += k;
     return w.total;
+  }
+
+  function usualRate(groupId: number, t: number, read: () => number): number {
+    const w = spikes.get(groupId)!;
+    if (!w.usual || t - w.usual.at >= USUAL_TTL_MS) w.usual = { perHour: read(), at: t };
+    return w.usual.perHour;
   }
 
   function forgetIdleSpikes(minute: number): void {
@@ -131,7 +141,7 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
         const key = `${first.fingerprint}:spike`;
         if (n > events) {
           // The usual rate is read only now, when the count alone would fire.
-          const usual = timesUsual !== null ? usualPerHour() : null;
+          const usual = timesUsual !== null ? usualRate(first.id, t, usualPerHour) : null;
           const perHour = (n * 60) / minutes;
           if ((usual === null || perHour > timesUsual! * usual) && mayFire(key, t, settings)) {
             raise({ rule: 'spike', events: n, minutes, ...(usual !== null ? { usualPerHour: Math.round(usual * 10) / 10 } : {}) }, key, null);
