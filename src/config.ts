@@ -161,6 +161,11 @@ export const envSchema = z
     ALERT_COOLDOWN_SECONDS: int(600, 0, 7 * 86_400),
     ALERT_MAX_PER_HOUR: int(30, 1, 100_000),
     ALERT_QUEUE_SIZE: int(100, 1, 100_000),
+    ALERT_RETRY_MINUTES: int(60, 1, 7 * 24 * 60),
+    ALERT_SPIKE_EVENTS: int(0, 0, 1_000_000_000),
+    ALERT_SPIKE_MINUTES: int(5, 1, 60),
+    ALERT_SPIKE_TIMES_USUAL: int(0, 0, 1_000_000),
+    ALERT_IMPACT_USERS: int(0, 0, 100_000),
     NOTIFY_URL: baseUrl,
     NOTIFY_TOKEN: optionalText,
     ALERT_WEBHOOKS: alertWebhooks,
@@ -236,8 +241,14 @@ export const envSchema = z
     alerts: {
       cooldownSeconds: e.ALERT_COOLDOWN_SECONDS,
       maxPerHour: e.ALERT_MAX_PER_HOUR,
-      /** Alerts waiting for delivery; beyond it the oldest are folded into a summary. */
+      /** Alerts decided and not yet delivered; beyond it newer alerts are held into the next summary. */
       queueSize: e.ALERT_QUEUE_SIZE,
+      /** A delivery is retried with backoff for this long after the alert was decided, then given up (logged). */
+      retryMinutes: e.ALERT_RETRY_MINUTES,
+      /** The spike rule's global default: more than `events` in `minutes` (0: off), and more than `timesUsual` times the usual hourly rate (0: not checked). */
+      spike: { events: e.ALERT_SPIKE_EVENTS, minutes: e.ALERT_SPIKE_MINUTES, timesUsual: e.ALERT_SPIKE_TIMES_USUAL },
+      /** The impact rule's global default: this many distinct users of a group in an hour (0: off). */
+      impactUsers: e.ALERT_IMPACT_USERS,
     },
     notify: { url: e.NOTIFY_URL, token: e.NOTIFY_TOKEN },
     /** Chat and webhook channels for every project; their URLs are secrets (never logged in full). */

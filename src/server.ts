@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
+import { createChannelRegistry } from './alerts/registry.js';
+import { createRuleTrigger } from './alerts/rules.js';
 import { createAlertsService } from './alerts/service.js';
 import { dataDirProblem } from './data-dir.js';
 import { buildApp } from './app.js';
@@ -18,6 +20,7 @@ import { migrate } from './store/sqlite/migrate.js';
 import { openDatabase } from './store/sqlite/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
 import { createSqliteArtifactStore } from './store/sqlite/artifacts.js';
+import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
 import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
 import { createSqliteProjectAlertStore } from './store/sqlite/project-alerts.js';
 import { createSqliteReleaseStore } from './store/sqlite/releases.js';
@@ -80,7 +83,10 @@ async function main(): Promise<void> {
     logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'cannot open the database');
     process.exit(1);
   }
-  const store = createSqliteStore(db);
+  // Alerts are raised in the ingest transaction itself (the outbox), so the rules come before the store.
+  const channels = await createChannelRegistry(config, createSqliteProjectAlertStore(db), logger);
+  const alertTrigger = createRuleTrigger({ rules: channels.rules, cooldownMs: config.alerts.cooldownSeconds * 1000, now: () => new Date() });
+  const store = createSqliteStore(db, { alertTrigger });
   try {
     // A file opened read-only (permissions, read-only mount) would otherwise fail only at the first report.
     await store.probeWrite();
@@ -100,8 +106,33 @@ async function main(): Promise<void> {
   });
 
   const artifactStore = createSqliteArtifactStore(db);
-  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db), projectAlertStore: createSqliteProjectAlertStore(db), artifactStore });
+  const outbox = createSqliteOutboxStore(db);
+  const alerts = await createAlertsService({
+    config,
+    store,
+    stateStore: createSqliteAlertStateStore(db),
+    outbox,
+    trigger: alertTrigger,
+    logger,
+    deliver: channels.deliver,
+    channelsFor: channels.channelsFor,
+    channelById: channels.channelById,
+  });
+  const app = await buildApp({
+    config,
+    apiKey,
+    store,
+    logger,
+    onIngested: alerts.onIngested,
+    alerts,
+    quotaStore: createSqliteQuotaStore(db),
+    tokenStore: createSqliteTokenStore(db),
+    releaseStore: createSqliteReleaseStore(db),
+    projectAlertStore: channels.projectAlertStore,
+    recordDelivery: (id, result) => outbox.recordDelivery(id, result),
+    lastDeliveries: async () => new Map(Object.entries(await outbox.lastDeliveries())),
+    artifactStore,
+  });
   const retention = startRetention({
     store,
     logger,
@@ -114,7 +145,7 @@ async function main(): Promise<void> {
   const steps: ShutdownStep[] = [
     { name: 'http', run: () => app.close() }, // stops accepting, lets in-flight requests finish
     { name: 'retention', run: () => retention.stop() },
-    // Bounded: a dead SMTP server must not hold the shutdown; what cannot be sent is kept as held-back counts.
+    // Bounded: a dead SMTP server must not hold the shutdown; what is not sent stays in the outbox for the next start.
     { name: 'alerts', run: (ms) => alerts.close(Math.min(ms, 5000)) },
     { name: 'database', run: () => store.close() }, // writes the queue, checkpoints (TRUNCATE), closes
   ];

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       selfReport: false,
       smtp: { host: undefined, port: 25, username: undefined, password: undefined, from: 'errors@example.com', timeoutSeconds: 10, tlsRejectUnauthorized: true },
       alertEmails: [],
-      alerts: { cooldownSeconds: 600, maxPerHour: 30, queueSize: 100 },
+      alerts: { cooldownSeconds: 600, maxPerHour: 30, queueSize: 100, retryMinutes: 60, spike: { events: 0, minutes: 5, timesUsual: 0 }, impactUsers: 0 },
       notify: { url: undefined, token: undefined },
       alertWebhooks: { channels: [], secret: undefined, privateAddresses: 'allow', timeoutMs: 10_000 },
       port: 5010,
@@ -138,5 +138,13 @@ describe('loadConfig', () => {
     ['127.0.0.1', ['127.0.0.1']],
   ] as const)('TRUST_PROXY=%s', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+});
+
+describe('alert rules and retries', () => {
+  it('reads the spike and impact defaults and the retry window, and names a bad one', () => {
+    const c = loadConfig({ ALERT_SPIKE_EVENTS: '50', ALERT_SPIKE_MINUTES: '10', ALERT_SPIKE_TIMES_USUAL: '4', ALERT_IMPACT_USERS: '25', ALERT_RETRY_MINUTES: '30' });
+    expect(c.alerts).toMatchObject({ retryMinutes: 30, spike: { events: 50, minutes: 10, timesUsual: 4 }, impactUsers: 25 });
+    expect(() => loadConfig({ ALERT_SPIKE_MINUTES: '0', ALERT_RETRY_MINUTES: 'soon' })).toThrow(/ALERT_SPIKE_MINUTES[\s\S]*ALERT_RETRY_MINUTES|ALERT_RETRY_MINUTES[\s\S]*ALERT_SPIKE_MINUTES/);
   });
 });

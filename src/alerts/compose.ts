@@ -14,7 +14,12 @@ export type AlertEvent = Pick<
   count: number;
   firstSeen: string | null;
   lastSeen: string;
+  /** Which rule fired and its numbers, in words (spike and impact). */
+  why?: string;
 };
+
+const LABELS: Record<AlertKind, string> = { new: 'New error', regression: 'Regression', spike: 'Spike', impact: 'Impact' };
+const SAMPLE_LABELS: Record<AlertKind, string> = { new: 'New', regression: 'Regression', spike: 'Spike', impact: 'Impact' };
 
 export interface AlertMessage {
   subject: string;
@@ -52,13 +57,17 @@ export function shortTime(iso: string, now: Date): string {
 /** "57 more new errors and 2 regressions since 14:02 UTC" */
 export function heldSummary(held: HeldAlerts, now: Date): string {
   const parts: string[] = [];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (held.newCount > 0) parts.push(`${held.newCount} more new error${held.newCount === 1 ? '' : 's'}`);
-  if (held.regressionCount > 0) parts.push(`${held.regressionCount} regression${held.regressionCount === 1 ? '' : 's'}`);
-  return `${parts.join(' and ')} since ${shortTime(held.since, now)}`;
+  if (held.regressionCount > 0) parts.push(plural(held.regressionCount, 'regression'));
+  if (held.spikeCount) parts.push(plural(held.spikeCount, 'spike'));
+  if (held.impactCount) parts.push(plural(held.impactCount, 'impact alert'));
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts.join('');
+  return `${list} since ${shortTime(held.since, now)}`;
 }
 
 export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: { publicUrl?: string | undefined; now: Date }): AlertMessage {
-  const label = event.kind === 'new' ? 'New error' : 'Regression';
+  const label = LABELS[event.kind];
   // Everything below comes from the report: each on one line, bidirectional controls neutralised.
   const project = oneLine(event.project, 100);
   const type = oneLine(event.exceptionType, 200);
@@ -70,6 +79,7 @@ export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: {
   const tail = tracebackTail(event.traceback);
 
   const rows: [string, string][] = [
+    ...(event.why ? [['Rule', event.why] as [string, string]] : []),
     ['Project', event.project],
     ['Type', event.exceptionType],
     ['Message', event.message],
@@ -83,7 +93,12 @@ export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: {
   ];
   if (request) rows.push(['Request', request]);
   const rowsCut = rows.map(([k, v]) => [k, oneLine(v, FIELD_MAX)] as [string, string]);
-  const intro = event.kind === 'new' ? `A new error in ${project}.` : `A resolved error in ${project} happened again.`;
+  const intro = {
+    new: `A new error in ${project}.`,
+    regression: `A resolved error in ${project} happened again.`,
+    spike: `An error in ${project} spikes: ${event.why ?? ''}.`,
+    impact: `An error in ${project} reaches many users: ${event.why ?? ''}.`,
+  }[event.kind];
   const heldText = held ? `And ${heldSummary(held, opts.now)} (held back by the alert throttle).` : null;
 
   const text = [
@@ -107,6 +122,7 @@ export function composeAlert(event: AlertEvent, held: HeldAlerts | null, opts: {
   ].join('\n');
 
   const pushText = [
+    ...(event.why ? [oneLine(`${label}: ${event.why}`, FIELD_MAX)] : []),
     oneLine(crash, FIELD_MAX),
     oneLine(`Count ${event.count}, ${event.environment ?? 'no environment'}, release ${event.release ?? '-'}`, FIELD_MAX),
     ...(request ? [oneLine(request, FIELD_MAX)] : []),
@@ -125,9 +141,9 @@ export function composeDigest(held: HeldAlerts, opts: { publicUrl?: string | und
   const lines = held.samples.map((s) => {
     const link = groupLink(opts.publicUrl, s.groupId);
     const what = oneLine(`[${oneLine(s.project, 100)}] ${oneLine(s.exceptionType, 200)}: ${oneLine(s.message, 200)}`, 500);
-    return { s, line: `${s.kind === 'new' ? 'New' : 'Regression'} ${shortTime(s.at, opts.now)} ${what}`, link };
+    return { s, line: `${SAMPLE_LABELS[s.kind]} ${shortTime(s.at, opts.now)} ${what}`, link };
   });
-  const total = held.newCount + held.regressionCount;
+  const total = held.newCount + held.regressionCount + (held.spikeCount ?? 0) + (held.impactCount ?? 0);
   const intro = `The alert throttle held back ${summary}.`;
   const more = total > lines.length ? `The latest ${lines.length} of ${total}:` : 'They were:';
   const text = [intro, '', more, ...lines.map(({ line, link }) => `- ${line}${link ? `\n  ${link}` : ''}`), ''].join('\n');
@@ -138,7 +154,7 @@ export function composeDigest(held: HeldAlerts, opts: { publicUrl?: string | und
     ...lines.map(({ line, link }) => `<li>${link ? `<a href="${escapeHtml(link)}">${escapeHtml(line)}</a>` : escapeHtml(line)}</li>`),
     '</ul>',
   ].join('\n');
-  const priority = held.regressionCount > 0 ? 9 : 8;
+  const priority = held.regressionCount + (held.spikeCount ?? 0) + (held.impactCount ?? 0) > 0 ? 9 : 8;
   return { subject, text, html, title: subject, pushText: cut(`${intro}\n${lines.map((l) => l.line).join('\n')}`, 4000), priority, link: opts.publicUrl ?? null };
 }
 

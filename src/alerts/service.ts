@@ -1,18 +1,22 @@
-// The alerts service: decides on each committed report (throttle), queues, and delivers in the background.
+// The alerts service: decides the outbox's pending alerts (throttle, digests) and drives the sender; alerts themselves are raised in the ingest transaction (rules.ts).
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { AlertStateStore, HeldAlerts, IngestListener, IngestResult, PreparedReport, Store } from '../store/types.js';
-import { composeAlert, composeDigest, composeTestAlert, type AlertEvent, type AlertMessage } from './compose.js';
-import { createPushChannel } from './push.js';
-import { createEmailChannel, type Channel, type SmtpSettings } from './smtp.js';
+import type { AlertStateStore, IngestListener, OutboxDecision, OutboxStore, Store } from '../store/types.js';
+import { builtinChannels, createBuiltinDeliver, smtpSettings, type DeliverFn } from './builtin-channels.js';
+import type { ChannelConfig } from './channels/types.js';
+import { DIGEST_PAYLOAD, parsePayload, throttled } from './payload.js';
+import type { RuleTrigger } from './rules.js';
+import { createSender } from './sender.js';
 import { AlertThrottle } from './throttle.js';
 
+export { smtpSettings };
+
 export interface AlertsService {
-  /** For buildApp's onIngested: returns at once; never throws. */
+  /** Nothing to do: alerts are raised in the write's own transaction (the outbox); kept so the wiring stays. */
   onIngested: IngestListener;
-  /** Queues one message to ALERT_EMAILS, outside the throttle. */
+  /** Sends one message to ALERT_EMAILS, outside the throttle and the outbox, in the background. */
   sendTestAlert(): void;
-  /** Stops taking alerts, waits up to timeoutMs for the queue, and saves the throttle (folding what is left). */
+  /** Stops deciding and delivering, waits up to timeoutMs for deliveries in flight; the rest stays in the outbox for the next start. */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -20,16 +24,25 @@ export interface AlertsDeps {
   config: Readonly<Config>;
   store: Store;
   stateStore: AlertStateStore;
+  outbox: OutboxStore;
+  /** The store's trigger: woken by it after a commit that raised alerts; told what fired lately at start. */
+  trigger?: RuleTrigger;
   logger: Logger;
   now?: () => Date;
-  /** How often a waiting digest re-checks the clock at most (tests shorten it). */
+  /** How often a waiting digest or retry re-checks the clock at most (tests shorten it). */
   checkIntervalMs?: number;
+  /** Reaches any channel; defaults to email and Gotify. */
+  deliver?: DeliverFn;
+  /** The channels an alert of a project goes to; defaults to the environment's. */
+  channelsFor?: (project: string | null) => ChannelConfig[];
+  /** A channel by its id, beside the environment's (per-project channels); null when it no longer exists. */
+  channelById?: (id: string) => ChannelConfig | null;
+  /** The first retry's delay (doubling after); tests shorten it. */
+  retryBaseMs?: number;
 }
 
-type Job = { type: 'alert'; event: AlertEvent; held: HeldAlerts | null } | { type: 'digest'; held: HeldAlerts } | { type: 'test' };
-
-/** Held-back alerts are saved this long after the decision at most, so a storm costs few writes. */
-const SAVE_DELAY_MS = 1000;
+/** Pending alerts decided per transaction. */
+const DECIDE_BATCH = 200;
 
 /** Why POST /api/test-alert cannot send, or null when it can. */
 export function testAlertProblem(config: Readonly<Config>): string | null {
@@ -38,226 +51,178 @@ export function testAlertProblem(config: Readonly<Config>): string | null {
   return null;
 }
 
-export function smtpSettings(config: Readonly<Config>): SmtpSettings | null {
-  if (!config.smtp.host) return null;
-  return {
-    host: config.smtp.host,
-    port: config.smtp.port,
-    username: config.smtp.username,
-    password: config.smtp.password,
-    from: config.smtp.from,
-    timeoutMs: config.smtp.timeoutSeconds * 1000,
-    rejectUnauthorized: config.smtp.tlsRejectUnauthorized,
-  };
-}
-
-export async function createAlertsService({ config, store, stateStore, logger, now = () => new Date(), checkIntervalMs = 30_000 }: AlertsDeps): Promise<AlertsService> {
+export async function createAlertsService(deps: AlertsDeps): Promise<AlertsService> {
+  const { config, store, stateStore, outbox, trigger, logger, now = () => new Date(), checkIntervalMs = 30_000, retryBaseMs = 2000 } = deps;
   const log = logger.child({ component: 'alerts' });
-  const smtp = smtpSettings(config);
-  const email = smtp && config.alertEmails.length > 0 ? createEmailChannel(smtp, config.alertEmails, log) : null;
-  const push = config.notify.url && config.notify.token ? createPushChannel({ url: config.notify.url, token: config.notify.token, timeoutMs: config.smtp.timeoutSeconds * 1000 }, log) : null;
-  const channels = [email, push].filter((c): c is Channel => c !== null);
+  const globals = builtinChannels(config);
+  const deliver = deps.deliver ?? createBuiltinDeliver(config, log);
+  const channelsFor = deps.channelsFor ?? (() => globals);
+  const channelById = (id: string) => globals.find((c) => c.id === id) ?? deps.channelById?.(id) ?? null;
 
-  if (smtp && !config.smtp.tlsRejectUnauthorized) {
-    log.warn({ host: smtp.host, port: smtp.port }, 'SMTP_TLS_REJECT_UNAUTHORIZED=false: the SMTP server certificate is not verified, so the connection can be intercepted');
+  if (config.smtp.host && !config.smtp.tlsRejectUnauthorized) {
+    log.warn({ host: config.smtp.host, port: config.smtp.port }, 'SMTP_TLS_REJECT_UNAUTHORIZED=false: the SMTP server certificate is not verified, so the connection can be intercepted');
   }
-  if (smtp && config.alertEmails.length === 0) log.warn({ host: smtp.host }, 'SMTP_HOST is set but ALERT_EMAILS is empty: no email alerts will be sent');
-  log.info({ channels: channels.map((c) => c.name), cooldownSeconds: config.alerts.cooldownSeconds, maxPerHour: config.alerts.maxPerHour }, channels.length ? 'alerts enabled' : 'alerts disabled: no SMTP_HOST/ALERT_EMAILS or NOTIFY_URL/NOTIFY_TOKEN');
+  if (config.smtp.host && config.alertEmails.length === 0) log.warn({ host: config.smtp.host }, 'SMTP_HOST is set but ALERT_EMAILS is empty: no email alerts will be sent');
+  log.info(
+    { channels: globals.map((c) => c.kind), cooldownSeconds: config.alerts.cooldownSeconds, maxPerHour: config.alerts.maxPerHour },
+    globals.length ? 'alerts enabled' : 'alerts disabled: no SMTP_HOST/ALERT_EMAILS or NOTIFY_URL/NOTIFY_TOKEN',
+  );
 
-  const throttle = new AlertThrottle({ cooldownMs: config.alerts.cooldownSeconds * 1000, maxPerHour: config.alerts.maxPerHour }, await stateStore.loadAlertState());
+  const limits = { cooldownMs: config.alerts.cooldownSeconds * 1000, maxPerHour: config.alerts.maxPerHour };
+  let throttle = new AlertThrottle(limits, await stateStore.loadAlertState());
+  const sender = createSender({ outbox, store, deliver, channelById, publicUrl: config.publicUrl, logger: log, now, retryBaseMs, onLaneDone: () => void schedule() });
 
-  const queue: Job[] = [];
-  let running = false;
   let closed = false;
-  let foldWarned = false;
-  let idleWaiters: (() => void)[] = [];
+  let running = false;
+  let again = false;
+  let timer: NodeJS.Timeout | null = null;
+  /** The last decisions found ALERT_QUEUE_SIZE alerts undelivered: no digest until they go. */
+  let queueFull = false;
 
-  // --- persistence: coalesced, off the request path ------------------------------------------
-  let saveTimer: NodeJS.Timeout | null = null;
-  let saveImmediate: NodeJS.Immediate | null = null;
-  let lastSave: Promise<void> = Promise.resolve();
-
-  function save(): Promise<void> {
-    if (saveTimer) clearTimeout(saveTimer);
-    if (saveImmediate) clearImmediate(saveImmediate);
-    saveTimer = null;
-    saveImmediate = null;
-    lastSave = stateStore.saveAlertState(throttle.snapshot()).catch((err: unknown) => log.warn({ err }, 'could not save the alert throttle state'));
-    return lastSave;
-  }
-
-  /** A send is saved in the same turn (a crash must not re-send it); held counts can wait a second. */
-  function requestSave(urgent: boolean): void {
-    if (closed) return;
-    if (urgent) {
-      if (saveTimer) clearTimeout(saveTimer);
-      saveTimer = null;
-      saveImmediate ??= setImmediate(() => void save());
-    } else if (!saveTimer && !saveImmediate) {
-      saveTimer = setTimeout(() => void save(), SAVE_DELAY_MS);
-      saveTimer.unref();
-    }
-  }
-
-  // --- the digest of held-back alerts --------------------------------------------------------
-  let digestTimer: NodeJS.Timeout | null = null;
-
-  function scheduleDigest(): void {
-    if (digestTimer) clearTimeout(digestTimer);
-    digestTimer = null;
-    if (closed) return;
-    const at = throttle.nextDigestAt(now());
-    if (!at) return;
-    const delay = Math.min(Math.max(at.getTime() - now().getTime(), 0), checkIntervalMs);
-    digestTimer = setTimeout(runDigest, delay);
-    digestTimer.unref();
-  }
-
-  function runDigest(): void {
-    digestTimer = null;
-    const held = throttle.takeDigest(now());
-    if (held) {
-      enqueue({ type: 'digest', held });
-      requestSave(true);
-    }
-    scheduleDigest();
-  }
-
-  // --- the queue -----------------------------------------------------------------------------
-  function enqueue(job: Job): void {
-    if (job.type !== 'test') {
-      let pending = queue.filter((j) => j.type !== 'test').length;
-      while (pending >= config.alerts.queueSize) {
-        // Full: the oldest waiting alert becomes a line in the next summary instead of an email of its own.
-        const i = queue.findIndex((j) => j.type !== 'test');
-        const old = queue.splice(i, 1)[0]!;
-        if (old.type === 'alert') throttle.fold(old.event, old.held, now());
-        else if (old.type === 'digest') throttle.fold(null, old.held, now());
-        pending--;
-        if (!foldWarned) {
-          foldWarned = true;
-          log.warn({ queueSize: config.alerts.queueSize }, 'alert queue full: folding the oldest pending alerts into the next summary');
+  /** The throttle decides what the ingest transactions wrote; each batch of decisions is saved with the throttle in one transaction. */
+  async function decidePending(): Promise<void> {
+    for (;;) {
+      const rows = await outbox.pendingAlerts(DECIDE_BATCH);
+      const t = now();
+      let undelivered = await outbox.undeliveredCount();
+      const decisions: OutboxDecision[] = [];
+      for (const row of rows) {
+        const p = parsePayload(row);
+        if (!p) {
+          decisions.push({ id: row.id, state: 'sending', held: row.held });
+          continue;
         }
-        requestSave(false);
-        scheduleDigest();
+        if (undelivered >= config.alerts.queueSize) {
+          // The channels are behind (down, or slow): a newer alert waits as a line of the next summary.
+          throttle.fold(throttled(row, p), null, t);
+          decisions.push({ id: row.id, state: 'held', held: null });
+          if (!queueFull) log.warn({ queueSize: config.alerts.queueSize }, 'alert queue full: holding newer alerts for the next summary');
+          queueFull = true;
+          continue;
+        }
+        const d = throttle.offer(throttled(row, p), t);
+        decisions.push(d.send ? { id: row.id, state: 'sending', held: d.held } : { id: row.id, state: 'held', held: null });
+        if (d.send) undelivered++;
+        else log.debug({ groupId: p.groupId, kind: p.kind }, 'alert held back by the throttle');
       }
+      if (undelivered < config.alerts.queueSize) queueFull = false;
+      const held = queueFull ? null : throttle.takeDigest(t);
+      const at = t.toISOString();
+      const digests = held
+        ? [{ rule: 'digest' as const, groupId: null, project: singleProject(held.samples), cooldownKey: null, payload: DIGEST_PAYLOAD, createdAt: at, held }]
+        : [];
+      if (decisions.length > 0 || digests.length > 0) {
+        try {
+          await outbox.decide({
+            decisions,
+            digests,
+            channelsFor: (r) => channelsFor(r.project).map((c) => c.id),
+            throttle: throttle.snapshot(),
+            at,
+            giveUpAt: new Date(t.getTime() + config.alerts.retryMinutes * 60_000).toISOString(),
+          });
+        } catch (err) {
+          // Nothing was saved: the throttle forgets these decisions too, and the rows are decided again.
+          throttle = new AlertThrottle(limits, await stateStore.loadAlertState());
+          throw err;
+        }
+      }
+      if (rows.length < DECIDE_BATCH) return;
     }
-    queue.push(job);
-    void pump();
   }
 
   async function pump(): Promise<void> {
-    if (running) return;
+    if (closed) return;
+    if (running) {
+      again = true;
+      return;
+    }
     running = true;
     try {
-      for (let job = queue.shift(); job; job = queue.shift()) {
-        try {
-          await deliver(job);
-        } catch (err) {
-          log.error({ err }, 'alert delivery failed unexpectedly');
-        }
-      }
+      do {
+        again = false;
+        await decidePending();
+        await sender.run();
+      } while (again && !closed);
+    } catch (err) {
+      log.error({ err }, 'alert outbox processing failed; retrying later');
     } finally {
       running = false;
-      foldWarned = false;
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
+      void schedule();
     }
   }
 
-  async function deliver(job: Job): Promise<void> {
-    let message: AlertMessage;
-    let targets = channels;
-    if (job.type === 'test') {
-      message = composeTestAlert({ now: now(), publicUrl: config.publicUrl });
-      targets = email ? [email] : [];
-    } else if (job.type === 'digest') {
-      message = composeDigest(job.held, { now: now(), publicUrl: config.publicUrl });
-    } else {
-      message = composeAlert(await withStoredCounts(job.event), job.held, { now: now(), publicUrl: config.publicUrl });
-    }
-    await Promise.all(targets.map((c) => c.deliver(message)));
-  }
-
-  /** The group as stored now: its count and first/last seen are more telling than the report's alone. */
-  async function withStoredCounts(event: AlertEvent): Promise<AlertEvent> {
+  /** The next look at the outbox: when a digest or a retry is due, at most checkIntervalMs away. */
+  async function schedule(): Promise<void> {
+    if (closed) return;
+    let at: Date | null = throttle.nextDigestAt(now());
+    // A full queue empties as deliveries finish (each lane's end schedules anew); until then, look now and then.
+    if (at && queueFull) at = new Date(Math.max(at.getTime(), now().getTime() + checkIntervalMs));
     try {
-      const found = await store.getError(event.groupId);
-      if (!found) return event;
-      return { ...event, count: found.error.count, firstSeen: found.error.firstSeen, lastSeen: found.error.lastSeen };
-    } catch {
-      return event;
+      const due = await sender.nextDueAt();
+      if (due && (!at || due < at)) at = due;
+    } catch (err) {
+      log.warn({ err }, 'could not read the alert outbox');
     }
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!at) return;
+    const delay = Math.min(Math.max(at.getTime() - now().getTime(), 0), checkIntervalMs);
+    timer = setTimeout(() => {
+      timer = null;
+      void pump();
+    }, delay);
+    timer.unref();
   }
 
-  if (throttle.hasHeld()) scheduleDigest();
+  if (trigger) {
+    // What fired lately, so that a restart does not fire a spike or impact rule again within its cooldown.
+    const since = new Date(now().getTime() - Math.max(limits.cooldownMs, 3_600_000)).toISOString();
+    trigger.remember(await outbox.recentRuleAlerts(since));
+    trigger.onRaised(() => void pump());
+  }
+  // What the last run left: pending alerts, deliveries to retry, a digest due.
+  void pump();
 
   return {
-    onIngested(result: IngestResult, report: PreparedReport) {
-      if (channels.length === 0 || closed || (!result.created && !result.regression)) return;
-      try {
-        const event = toEvent(result, report);
-        const decision = throttle.offer(event, now());
-        if (decision.send) {
-          enqueue({ type: 'alert', event, held: decision.held });
-        } else {
-          log.debug({ groupId: event.groupId, kind: event.kind }, 'alert held back by the throttle');
-        }
-        requestSave(decision.send);
-        scheduleDigest();
-      } catch (err) {
-        log.error({ err }, 'alert decision failed');
-      }
-    },
+    onIngested() {},
 
     sendTestAlert() {
-      enqueue({ type: 'test' });
+      const email = globals.find((c) => c.kind === 'email');
+      if (!email) return;
+      const at = now().toISOString();
+      void deliver(email, {
+        kind: 'test',
+        why: { rule: 'test' },
+        project: null,
+        groupId: null,
+        exceptionType: '',
+        message: 'Test alert',
+        culprit: '',
+        count: 0,
+        users: null,
+        release: null,
+        environment: null,
+        firstSeen: null,
+        lastSeen: null,
+        link: config.publicUrl ?? null,
+        held: null,
+        at,
+      }).catch((err: unknown) => log.error({ err }, 'test alert failed unexpectedly'));
     },
 
     async close(timeoutMs) {
       if (closed) return;
-      if (digestTimer) clearTimeout(digestTimer);
-      digestTimer = null;
-      if (running || queue.length > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise<void>((resolve) => idleWaiters.push(resolve)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-        ]);
-        clearTimeout(timer);
-      }
       closed = true;
-      // What could not go out in time is reported by the first alert after the next start.
-      for (const job of queue.splice(0)) {
-        if (job.type === 'alert') throttle.fold(job.event, job.held, now());
-        else if (job.type === 'digest') throttle.fold(null, job.held, now());
-      }
-      await lastSave;
-      await save();
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await sender.close(timeoutMs);
     },
   };
 }
 
-function toEvent(result: IngestResult, report: PreparedReport): AlertEvent {
-  return {
-    kind: result.created ? 'new' : 'regression',
-    groupId: result.id,
-    fingerprint: result.fingerprint,
-    project: report.project,
-    exceptionType: report.exceptionType,
-    message: report.message,
-    traceback: report.traceback,
-    file: report.file,
-    line: report.line,
-    function: report.function,
-    source: report.source,
-    count: result.count,
-    firstSeen: result.created ? report.timestamp : null,
-    lastSeen: report.timestamp,
-    release: report.release,
-    environment: report.environment,
-    requestMethod: report.requestMethod,
-    requestUrl: report.requestUrl,
-  };
+function singleProject(samples: Array<{ project: string }>): string | null {
+  const projects = new Set(samples.map((s) => s.project));
+  return projects.size === 1 ? [...projects][0]! : null;
 }

@@ -2,6 +2,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Logger } from '../logger.js';
+import type { DeliveryResult } from './channels/types.js';
 import type { AlertMessage } from './compose.js';
 
 /** 465 speaks TLS from the first byte; any other port starts plain and upgrades when STARTTLS is offered. */
@@ -40,6 +41,8 @@ export class SmtpSendError extends Error {
   readonly code: string | undefined;
   /** The system or TLS code underneath (ECONNREFUSED, ERR_SSL_WRONG_VERSION_NUMBER...), or the timeout's kind. */
   readonly underlying: string | undefined;
+  /** The server's reply code, when it answered with one. */
+  readonly responseCode: number | undefined;
 
   constructor(err: NodemailerError, phase: SmtpPhase, mode: SmtpMode, bytes: number) {
     super(err.message);
@@ -49,6 +52,7 @@ export class SmtpSendError extends Error {
     this.bytes = bytes;
     this.code = err.code;
     this.underlying = err.originalCode ?? err.timeoutType;
+    this.responseCode = err.responseCode;
   }
 }
 
@@ -135,7 +139,8 @@ export async function sendMail(settings: SmtpSettings, to: readonly string[], me
 
 export interface Channel {
   name: string;
-  deliver(message: AlertMessage): Promise<void>;
+  /** Never rejects: the outcome says whether to retry. */
+  deliver(message: AlertMessage): Promise<DeliveryResult>;
 }
 
 /** Sends to every address in ALERT_EMAILS and logs one line per message, success or failure. */
@@ -151,6 +156,7 @@ export function createEmailChannel(settings: SmtpSettings, recipients: readonly 
           { channel: 'email', to: recipients, host: settings.host, port: settings.port, mode: sent.mode, bytes: sent.bytes, ms: Date.now() - started },
           `Email alert sent to ${recipients.join(', ')} via SMTP (${where}, ${sent.mode})`,
         );
+        return { ok: true, status: Number(/^\d{3}/.exec(sent.response)?.[0] ?? 250), retryable: false };
       } catch (e) {
         const err = e instanceof SmtpSendError ? e : new SmtpSendError(e as NodemailerError, 'send', modeForPort(settings.port), 0);
         const hint = hintFor(err, settings.port);
@@ -171,6 +177,9 @@ export function createEmailChannel(settings: SmtpSettings, recipients: readonly 
           },
           `Email alert failed via SMTP (${where}, ${err.mode}) at ${err.phase}, ${err.bytes} bytes: ${[err.code, err.underlying].filter(Boolean).join('/')} ${err.message}`,
         );
+        // A 5xx reply is permanent (RFC 5321): retrying would get the same answer; anything else may pass later.
+        const permanent = err.responseCode !== undefined && err.responseCode >= 500;
+        return { ok: false, status: err.responseCode ?? null, retryable: !permanent, error: `SMTP ${err.phase}: ${[err.code, err.underlying].filter(Boolean).join('/')}`.slice(0, 200) };
       }
     },
   };

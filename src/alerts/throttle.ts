@@ -1,4 +1,4 @@
-// The alert throttle: one alert per fingerprint per cooldown, a sliding-hour budget, and a count of what it held back.
+// The alert throttle: one alert per group (and rule) per cooldown, a sliding-hour budget, and a count of what it held back.
 import type { AlertKind, AlertThrottleState, HeldAlerts, HeldSample } from '../store/types.js';
 
 const HOUR_MS = 3_600_000;
@@ -8,6 +8,7 @@ export const MAX_HELD_SAMPLES = 10;
 /** What the throttle needs to know about an alert. */
 export interface ThrottledAlert {
   kind: AlertKind;
+  /** The cooldown key: the group's fingerprint, with ':spike' or ':impact' for those rules (each rule its own cooldown). */
   fingerprint: string;
   groupId: number;
   project: string;
@@ -113,6 +114,8 @@ export class AlertThrottle {
     this.mergeHeld({
       newCount: alert.kind === 'new' ? 1 : 0,
       regressionCount: alert.kind === 'regression' ? 1 : 0,
+      ...(alert.kind === 'spike' ? { spikeCount: 1 } : {}),
+      ...(alert.kind === 'impact' ? { impactCount: 1 } : {}),
       since: iso(t),
       dueAt: iso(dueAt),
       samples: [sample],
@@ -127,6 +130,8 @@ export class AlertThrottle {
     }
     h.newCount += more.newCount;
     h.regressionCount += more.regressionCount;
+    if (more.spikeCount) h.spikeCount = (h.spikeCount ?? 0) + more.spikeCount;
+    if (more.impactCount) h.impactCount = (h.impactCount ?? 0) + more.impactCount;
     if (more.since < h.since) h.since = more.since;
     if (more.dueAt < h.dueAt) h.dueAt = more.dueAt;
     // The most recent examples are the useful ones.

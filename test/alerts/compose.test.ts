@@ -68,3 +68,15 @@ describe('body', () => {
     expect(composeAlert(event(), held, { now }).text).toContain('And 57 more new errors since 14:02 UTC');
   });
 });
+
+describe('spike and impact', () => {
+  it('the subject names the rule, the body and the push text its numbers; the summary counts them', () => {
+    const m = composeAlert(event({ kind: 'spike', why: '120 events in 5 minutes (usually 3 an hour)' }), null, { now });
+    expect(m.subject).toBe('[shop] Spike: ValueError: bad quantity');
+    expect(m.text).toContain('Rule:        120 events in 5 minutes (usually 3 an hour)');
+    expect(m.pushText.split('\n')[0]).toBe('Spike: 120 events in 5 minutes (usually 3 an hour)');
+    expect(m.priority).toBe(9);
+    const held = { newCount: 2, regressionCount: 0, spikeCount: 1, impactCount: 3, since: '2026-03-01T14:00:00.000Z', dueAt: '2026-03-01T14:00:00.000Z', samples: [] };
+    expect(heldSummary(held, now)).toBe('2 more new errors, 1 spike and 3 impact alerts since 14:00 UTC');
+  });
+});

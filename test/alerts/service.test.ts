@@ -183,20 +183,21 @@ describe('a slow or dead SMTP server', () => {
     await t.alerts.close(100);
   });
 
-  it('a full queue folds the oldest pending alerts into the summary of the next alert, across a restart', async () => {
+  it('a full queue holds newer alerts for the summary; after a restart the waiting ones go out, then the summary', async () => {
     const silent = await startSilentServer();
     cleanups.push(silent.close);
     t = await buildAlertingApp(smtpEnv(silent.port, { SMTP_TIMEOUT_SECONDS: '30', ALERT_QUEUE_SIZE: '2' }), dbPath());
     for (let i = 0; i < 6; i++) await postError(t.app, distinct(i));
     await eventually(() => t!.logs().includes('alert queue full'), 5000, 'the queue-full warning');
-    await t.alerts.close(200); // the one in flight is stuck; the two still queued are folded too
+    await t.alerts.close(200); // the one in flight is stuck; it stays in the outbox
     await t.close();
 
     smtp = await startSmtp({ mode: 'plain' });
     t = await buildAlertingApp(smtpEnv(smtp.port), dbPath(), { clock: { now: new Date('2026-03-01T12:01:00Z') } });
-    // The held ones are due now, so the digest goes out by itself.
-    const [digest] = await smtp.waitFor(1);
-    expect(digest!.subject).toBe('[shop] Held back: 5 new errors since 12:00 UTC');
+    const mails = await smtp.waitFor(3);
+    expect(mails.map((m) => m.subject)).toEqual(['[shop] New error: ValueError: bad 0', '[shop] New error: ValueError: bad 1', '[shop] Held back: 4 new errors since 12:00 UTC']);
+    await sleep(300);
+    expect(smtp.mails).toHaveLength(3);
   });
 });
 

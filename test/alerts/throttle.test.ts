@@ -46,3 +46,17 @@ describe('AlertThrottle', () => {
     expect(digest.samples).toHaveLength(10);
   });
 });
+
+describe('spike and impact alerts under the throttle', () => {
+  it('each rule has its own cooldown per group; held ones are counted by kind and survive a snapshot', () => {
+    const th = new AlertThrottle({ cooldownMs: 10 * 60_000, maxPerHour: 2 });
+    expect(th.offer(alert('g'), at(0)).send).toBe(true);
+    // The same group's spike is a signal of its own.
+    expect(th.offer({ ...alert('g:spike'), kind: 'spike' }, at(1)).send).toBe(true);
+    expect(th.offer({ ...alert('g:spike'), kind: 'spike' }, at(2)).send).toBe(false);
+    expect(th.offer({ ...alert('h:impact'), kind: 'impact' }, at(3)).send).toBe(false);
+    const again = new AlertThrottle({ cooldownMs: 10 * 60_000, maxPerHour: 30 }, JSON.parse(JSON.stringify(th.snapshot())));
+    const sent = again.offer(alert('k'), at(4));
+    expect(sent).toMatchObject({ send: true, held: { newCount: 0, regressionCount: 0, spikeCount: 1, impactCount: 1 } });
+  });
+});

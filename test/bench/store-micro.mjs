@@ -1,5 +1,5 @@
 // The store's own cost per report, outside HTTP: the benchmark's 2-4 KB reports in group commits of 50 on a file database.
-// Usage: npm run build && node test/bench/store-micro.mjs [--reports 60000] [--batch 50] [--sync FULL|OFF] [--traceback-bytes N] [--hot]
+// Usage: npm run build && node test/bench/store-micro.mjs [--reports 60000] [--batch 50] [--sync FULL|OFF] [--traceback-bytes N] [--hot] [--alerts]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ const SYNC = arg('sync', 'FULL');
 const TRACEBACK_BYTES = Number(arg('traceback-bytes', '0'));
 /** An incident: every report is of one group (the corpus's first draw), so each commit folds its whole batch into one write. */
 const HOT = process.argv.includes('--hot');
+/** The alert rules in the write transaction, all on (spike and impact following every group, never reaching their thresholds), as a service with channels runs them. */
+const ALERTS = process.argv.includes('--alerts');
 /** Unmeasured first reports: every group of the corpus exists and the ring of five is full. */
 const WARMUP = 10_000;
 
@@ -26,6 +28,7 @@ const { migrate } = await import(`${ROOT}dist/store/sqlite/migrate.js`);
 const { createSqliteStore } = await import(`${ROOT}dist/store/sqlite/index.js`);
 const { prepareReport } = await import(`${ROOT}dist/ingest/pipeline.js`);
 const { keyMatcher } = await import(`${ROOT}dist/ingest/scrub.js`);
+const { createRuleTrigger } = await import(`${ROOT}dist/alerts/rules.js`);
 
 const work = corpus();
 const isSecret = keyMatcher();
@@ -51,7 +54,9 @@ try {
   const db = openDatabase(join(dir, 'micro.db'));
   migrate(db);
   db.pragma(`synchronous = ${SYNC}`);
-  const store = createSqliteStore(db);
+  const rules = { newGroup: true, regression: true, spike: { events: 1e9, minutes: 5, timesUsual: null }, impact: { users: 1e6 }, cooldownMinutes: null };
+  const alertTrigger = ALERTS ? createRuleTrigger({ rules: { rulesFor: () => rules }, cooldownMs: 600_000, now: () => new Date() }) : undefined;
+  const store = createSqliteStore(db, { alertTrigger });
   const run = async (from, to) => {
     for (let i = from; i < to; i += BATCH) await Promise.all(reports.slice(i, Math.min(to, i + BATCH)).map((r) => store.ingest(r)));
   };
@@ -68,9 +73,10 @@ try {
   await run(WARMUP, WARMUP + FRAMED);
   const [{ log: frames }] = db.pragma('wal_checkpoint(PASSIVE)');
   const pagesPerCommit = frames / Math.ceil(FRAMED / BATCH);
+  const alerts = ALERTS ? db.prepare('SELECT count(*) AS n FROM alert_outbox').get().n : 0;
   store.close();
   console.log(
-    `${REPORTS} reports (${(reports.reduce((n, r) => n + r.traceback.length, 0) / reports.length).toFixed(0)} B tracebacks), batches of ${BATCH}${HOT ? ' of one group' : ''}, synchronous=${SYNC}: ${wallUs.toFixed(1)} µs/report wall, ` +
+    `${REPORTS} reports (${(reports.reduce((n, r) => n + r.traceback.length, 0) / reports.length).toFixed(0)} B tracebacks), batches of ${BATCH}${HOT ? ' of one group' : ''}${ALERTS ? `, alert rules on (${alerts} outbox rows, all from the warm-up's new groups)` : ''}, synchronous=${SYNC}: ${wallUs.toFixed(1)} µs/report wall, ` +
       `${((user + system) / REPORTS).toFixed(1)} µs/report CPU (${(system / REPORTS).toFixed(1)} system); ${pagesPerCommit.toFixed(1)} pages written per commit`,
   );
 } finally {

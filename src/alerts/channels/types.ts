@@ -49,6 +49,10 @@ export interface Notification {
   held: HeldAlerts | null;
   /** ISO 8601 UTC, when the alert was decided. */
   at: string;
+  /** The same for every attempt of one alert ('outbox:<n>'): a receiver may deduplicate on it. Absent for test messages. */
+  id?: string;
+  /** For the long formats (email): the traceback, the request ('POST https://...') and the source; absent for digests and tests. */
+  details?: { traceback: string; request: string | null; source: string };
 }
 
 /** The outcome of one attempt; the outbox retries `retryable` ones, after `retryAfterMs` when the receiver said so (429, Retry-After). */

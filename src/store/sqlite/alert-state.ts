@@ -5,6 +5,8 @@ import type { AlertKind, AlertStateStore, AlertThrottleState, HeldSample } from 
 interface HeldRow {
   new_count: number;
   regression_count: number;
+  spike_count: number;
+  impact_count: number;
   since: string;
   due_at: string;
 }
@@ -19,10 +21,23 @@ interface SampleRow {
 }
 
 export function createSqliteAlertStateStore(db: Db): AlertStateStore {
+  const { load, save } = alertStateStatements(db);
+  return {
+    async loadAlertState() {
+      return load();
+    },
+    async saveAlertState(state) {
+      save(state);
+    },
+  };
+}
+
+/** Synchronous load and save, so the outbox can save the throttle in its own transactions. */
+export function alertStateStatements(db: Db): { load: () => AlertThrottleState; save: (state: AlertThrottleState) => void } {
   const stmt = {
     cooldowns: db.prepare<[], { fingerprint: string; alerted_at: string }>('SELECT fingerprint, alerted_at FROM alert_cooldowns'),
     sends: db.prepare<[], { sent_at: string }>('SELECT sent_at FROM alert_sends ORDER BY sent_at, id'),
-    held: db.prepare<[], HeldRow>('SELECT new_count, regression_count, since, due_at FROM alert_held WHERE id = 1'),
+    held: db.prepare<[], HeldRow>('SELECT new_count, regression_count, spike_count, impact_count, since, due_at FROM alert_held WHERE id = 1'),
     samples: db.prepare<[], SampleRow>('SELECT kind, group_id, project, exception_type, message, at FROM alert_held_samples ORDER BY id'),
     clearCooldowns: db.prepare('DELETE FROM alert_cooldowns'),
     clearSends: db.prepare('DELETE FROM alert_sends'),
@@ -30,7 +45,7 @@ export function createSqliteAlertStateStore(db: Db): AlertStateStore {
     clearSamples: db.prepare('DELETE FROM alert_held_samples'),
     putCooldown: db.prepare('INSERT INTO alert_cooldowns (fingerprint, alerted_at) VALUES (?, ?)'),
     putSend: db.prepare('INSERT INTO alert_sends (sent_at) VALUES (?)'),
-    putHeld: db.prepare('INSERT INTO alert_held (id, new_count, regression_count, since, due_at) VALUES (1, ?, ?, ?, ?)'),
+    putHeld: db.prepare('INSERT INTO alert_held (id, new_count, regression_count, spike_count, impact_count, since, due_at) VALUES (1, ?, ?, ?, ?, ?, ?)'),
     putSample: db.prepare(
       'INSERT INTO alert_held_samples (kind, group_id, project, exception_type, message, at) VALUES (@kind, @groupId, @project, @exceptionType, @message, @at)',
     ),
@@ -45,13 +60,13 @@ export function createSqliteAlertStateStore(db: Db): AlertStateStore {
     for (const at of state.sentAt) stmt.putSend.run(at);
     if (state.held) {
       const h = state.held;
-      stmt.putHeld.run(h.newCount, h.regressionCount, h.since, h.dueAt);
+      stmt.putHeld.run(h.newCount, h.regressionCount, h.spikeCount ?? 0, h.impactCount ?? 0, h.since, h.dueAt);
       for (const s of h.samples) stmt.putSample.run(s);
     }
   });
 
   return {
-    async loadAlertState() {
+    load() {
       const cooldowns: Record<string, string> = {};
       for (const r of stmt.cooldowns.all()) cooldowns[r.fingerprint] = r.alerted_at;
       const held = stmt.held.get();
@@ -62,6 +77,8 @@ export function createSqliteAlertStateStore(db: Db): AlertStateStore {
           ? {
               newCount: held.new_count,
               regressionCount: held.regression_count,
+              ...(held.spike_count ? { spikeCount: held.spike_count } : {}),
+              ...(held.impact_count ? { impactCount: held.impact_count } : {}),
               since: held.since,
               dueAt: held.due_at,
               samples: stmt.samples.all().map(toSample),
@@ -70,9 +87,7 @@ export function createSqliteAlertStateStore(db: Db): AlertStateStore {
       };
     },
 
-    async saveAlertState(state) {
-      save(state);
-    },
+    save,
   };
 }
 

@@ -1,5 +1,5 @@
 // The SQLite store: all its SQL lives in this folder; this file composes the parts behind the Store interface.
-import type { Store } from '../types.js';
+import type { AlertTrigger, Store } from '../types.js';
 import { databaseMovedError, watchFileIdentity } from './file-identity.js';
 import { createErrorReader } from './errors-read.js';
 import { createGroupCommit } from './group-commit.js';
@@ -16,6 +16,8 @@ const APPLICATION_ID = 0x4554524b;
 
 export interface SqliteStoreOptions {
   now?: () => Date;
+  /** Raises alerts into the outbox in each write's transaction (alerts/rules.ts). */
+  alertTrigger?: AlertTrigger;
 }
 
 export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Store {
@@ -47,7 +49,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const tagStore = createTagStore(db);
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
   const knownProjects = new Set<string>();
-  const groupCommit = createGroupCommit(createBatchWriter(db, { now, tagStore, knownProjects }), fileMoved);
+  const groupCommit = createGroupCommit(createBatchWriter(db, { now, tagStore, knownProjects, alertTrigger: options.alertTrigger }), fileMoved);
 
   return {
     async ingest(report) {

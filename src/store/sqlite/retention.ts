@@ -22,6 +22,10 @@ export function createRetention(db: Db): Pick<Store, 'cleanup'> {
         SELECT error_id, hour FROM error_hourly_counts WHERE error_id >= ? AND hour < ?
         ORDER BY error_id, hour LIMIT ?)
       RETURNING error_id`),
+    // Alerts that are settled (delivered or given up, or held into a summary); their deliveries cascade.
+    deleteOldAlerts: db.prepare<[string, number]>(`
+      DELETE FROM alert_outbox WHERE id IN (
+        SELECT id FROM alert_outbox WHERE created_at < ? AND state IN ('done', 'held') ORDER BY created_at LIMIT ?)`),
     freePages: db.prepare<[], { freelist_count: number }>('PRAGMA freelist_count'),
   };
 
@@ -36,6 +40,14 @@ export function createRetention(db: Db): Pick<Store, 'cleanup'> {
         if (deleted.length === 0) break;
         result.hourlyCountsDeleted += deleted.length;
         cursor = Math.max(cursor, ...deleted.map((r) => r.error_id));
+        await nextTurn();
+      }
+      // The outbox keeps settled alerts as long as the hourly counts: what was sent, and when.
+      for (;;) {
+        if (signal?.aborted) return result;
+        const { changes } = stmt.deleteOldAlerts.run(hourlyCountsBefore, COUNTS_PER_CLEANUP_BATCH);
+        if (changes === 0) break;
+        result.alertsDeleted = (result.alertsDeleted ?? 0) + changes;
         await nextTurn();
       }
       while (resolvedBefore !== null) {

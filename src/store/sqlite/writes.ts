@@ -3,8 +3,9 @@ import { projectScopedFingerprint, SCOPED_ATTEMPTS } from '../group-key.js';
 import { hourKey } from '../hour-key.js';
 import { encodeDetails } from '../occurrence-details.js';
 import { placeInRing, type RingEntry } from '../occurrence-ring.js';
-import type { IngestResult, PreparedReport, Source } from '../types.js';
+import type { AlertTrigger, IngestResult, PreparedReport, Source } from '../types.js';
 import type { Db } from './open-database.js';
+import { outboxInsert, usualRateReader } from './outbox.js';
 import { newIngestKey } from './projects.js';
 import { json } from './rows.js';
 import type { createTagStore } from './tags.js';
@@ -28,10 +29,12 @@ export interface WriterDeps {
   tagStore: ReturnType<typeof createTagStore>;
   /** Projects known to exist, so the common case skips the INSERT; filled only after a commit. */
   knownProjects: Set<string>;
+  /** Raises alerts in the write's own transaction (the outbox); absent, nothing is raised. */
+  alertTrigger?: AlertTrigger | undefined;
 }
 
 /** Prepares the write statements once; returns the function that writes one batch (null for a resent event id). */
-export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: WriterDeps): (batch: BatchItem[]) => Array<IngestResult | null> {
+export function createBatchWriter(db: Db, { now, tagStore, knownProjects, alertTrigger }: WriterDeps): (batch: BatchItem[]) => Array<IngestResult | null> {
   const stmt = {
     // Positional parameters throughout the write path: binding by name costs a lookup per value.
     insertGroup: db.prepare<unknown[], { id: number }>(`
@@ -89,6 +92,8 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
   };
 
   let eventIdsSincePrune = 0;
+  const writeAlert = alertTrigger ? outboxInsert(db) : null;
+  const usualPerHour = alertTrigger ? usualRateReader(db) : null;
 
   /**
    * One group's reports from one batch, in arrival order, written as one: a single UPDATE (count + k,
@@ -136,13 +141,18 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     writeRing(id, before, reports);
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
     tagStore.count(id, reports, updated === undefined);
-    return reports.map((_r, i) => ({
+    const results = reports.map((_r, i) => ({
       id,
       fingerprint,
       count: before + i + 1,
       created: updated === undefined && i === 0,
       regression: regression && i === 0,
     }));
+    if (alertTrigger) {
+      const groupId = id;
+      for (const alert of alertTrigger.observe({ results, reports, usualPerHour: () => usualPerHour!(groupId, maxTs) })) writeAlert!(alert);
+    }
+    return results;
   }
 
   /** Writes the batch's reports that enter the ring (occurrence-ring.ts decides which, and where). */
@@ -161,7 +171,7 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     }
   }
 
-  function writeBatch(batch: BatchItem[]): Array<IngestResult | null> {
+  function writeInTransaction(batch: BatchItem[]): Array<IngestResult | null> {
     const newProjects = new Set<string>();
     // IMMEDIATE: take the write lock before the first read, so a writer in another process is waited
     // out (busy_timeout) instead of failing the upgrade with SQLITE_BUSY_SNAPSHOT.
@@ -196,6 +206,19 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
       return written;
     }).immediate();
     for (const name of newProjects) knownProjects.add(name);
+    return results;
+  }
+
+  /** The alerts raised in a transaction are the trigger's to keep only if it committed. */
+  function writeBatch(batch: BatchItem[]): Array<IngestResult | null> {
+    let results: Array<IngestResult | null>;
+    try {
+      results = writeInTransaction(batch);
+    } catch (err) {
+      alertTrigger?.rolledBack();
+      throw err;
+    }
+    alertTrigger?.committed();
     return results;
   }
 
