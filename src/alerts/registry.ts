@@ -1,14 +1,14 @@
 // Joins the outbox (sender, rules) and the channels: one deliver for every kind, each project's channels and rules, from memory.
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { builtinChannels, createBuiltinDeliver, EMAIL_CHANNEL_ID, type DeliverFn } from './builtin-channels.js';
+import { builtinChannels, createBuiltinDeliver, type DeliverFn } from './builtin-channels.js';
 import { deliver as deliverHttp } from './channels/deliver.js';
 import { formatNotification, globalChannels } from './channels/index.js';
 import type { ChannelConfig, ProjectAlertSettings, ProjectAlertStore } from './channels/types.js';
 import { defaultRuleSettings, type AlertRuleSettings, type RuleSettingsSource } from './rule-settings.js';
 
 export interface ChannelRegistry {
-  /** Email through SMTP; every other kind (Gotify included) as its formatter's HTTP request. */
+  /** Email and Gotify as before (builtin-channels.ts); every other kind as its formatter's HTTP request. */
   deliver: DeliverFn;
   /** The environment's channels and, for a project, its own. */
   channelsFor(project: string | null): ChannelConfig[];
@@ -20,8 +20,8 @@ export interface ChannelRegistry {
 }
 
 export async function createChannelRegistry(config: Readonly<Config>, store: ProjectAlertStore, logger: Logger): Promise<ChannelRegistry> {
-  // Email from SMTP_*; Gotify and ALERT_WEBHOOKS from globalChannels (Gotify's token in a header, not the URL).
-  const globals = [...builtinChannels(config).filter((c) => c.id === EMAIL_CHANNEL_ID), ...globalChannels(config)];
+  // Email and Gotify from SMTP_* and NOTIFY_*; the chat and webhook kinds from ALERT_WEBHOOKS.
+  const globals = [...builtinChannels(config), ...globalChannels(config).filter((c) => c.kind !== 'gotify')];
   const defaults = defaultRuleSettings(config);
   let byProject = new Map<string, ProjectAlertSettings>();
   let byId = new Map<string, ChannelConfig>();
@@ -32,10 +32,10 @@ export async function createChannelRegistry(config: Readonly<Config>, store: Pro
   };
   await refresh();
 
-  const email = createBuiltinDeliver(config, logger);
+  const builtin = createBuiltinDeliver(config, logger);
   const options = { timeoutMs: config.alertWebhooks.timeoutMs, privateAddresses: config.alertWebhooks.privateAddresses };
   const deliver: DeliverFn = (channel, n) =>
-    channel.kind === 'email' ? email(channel, n) : deliverHttp(formatNotification(channel, n, { webhookSecret: config.alertWebhooks.secret }), options);
+    channel.kind === 'email' || channel.kind === 'gotify' ? builtin(channel, n) : deliverHttp(formatNotification(channel, n, { webhookSecret: config.alertWebhooks.secret }), options);
 
   return {
     deliver,
