@@ -23,6 +23,8 @@ import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
 import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
+import { createMapStep, createSourceMaps } from './sourcemaps/index.js';
+import type { SourceMapLookup } from './sourcemaps/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -41,6 +43,8 @@ export interface AppDeps {
   tokenStore?: TokenStore;
   /** Releases and deploys (the release API, the Releases view). */
   releaseStore?: ReleaseStore;
+  /** Uploaded source maps; absent, browser frames are grouped and shown as sent. */
+  sourceMaps?: SourceMapLookup;
 }
 
 /**
@@ -64,7 +68,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, sourceMaps }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -193,9 +197,11 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       return reply.code(204).send();
     });
     const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now }));
-    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas);
+    const symbolicator = sourceMaps && createSourceMaps(sourceMaps, config.sourceMapCacheBytes, logger);
+    if (symbolicator) api.addHook('onClose', () => symbolicator.close());
+    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas, symbolicator && createMapStep(symbolicator));
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
-    await api.register(errorRoutes, { store, now });
+    await api.register(errorRoutes, { store, now, symbolicator });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });

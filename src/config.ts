@@ -156,6 +156,7 @@ export const envSchema = z
     MAX_CONNECTIONS_PER_ADDRESS: int(1024, 0, 1_000_000).optional(),
     QUOTA_EVENTS_PER_MINUTE: int(6_000, 0, 1_000_000_000),
     QUOTA_EVENTS_PER_HOUR: int(120_000, 0, 1_000_000_000),
+    SOURCEMAP_CACHE_MB: int(160, 8, 16_384),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -230,6 +231,8 @@ export const envSchema = z
     },
     /** Spike protection: events a project may send per minute and per hour (0: no limit); projects may set their own. */
     quota: { perMinute: e.QUOTA_EVENTS_PER_MINUTE, perHour: e.QUOTA_EVENTS_PER_HOUR },
+    /** Parsed source maps kept in memory (estimated; a 10 MB map takes about 70 MB parsed); a map over half of it is not used. */
+    sourceMapCacheBytes: e.SOURCEMAP_CACHE_MB * 1024 * 1024,
   }));
 
 export type Config = z.output<typeof envSchema>;

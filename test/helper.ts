@@ -1,7 +1,7 @@
 // Builds a fresh app per test on its own database, with a captured log, and closes it afterwards.
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppDeps } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/sqlite/migrate.js';
@@ -25,7 +25,13 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}, databasePath = ':memory:', onIngested?: IngestListener): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  databasePath = ':memory:',
+  onIngested?: IngestListener,
+  /** More dependencies (source maps). */
+  deps: Pick<AppDeps, 'sourceMaps'> = {},
+): Promise<TestApp> {
   const config = loadConfig({ API_KEY, DATABASE_PATH: databasePath, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'debug', ...env });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -40,7 +46,7 @@ export async function buildTestApp(env: Record<string, string> = {}, databasePat
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }) });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), ...deps });
   await app.ready();
   return {
     app,
