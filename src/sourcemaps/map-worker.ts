@@ -1,7 +1,7 @@
 // The mapping worker: parses source maps and maps positions off the main thread, keeping parsed maps in a byte-bounded cache.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnyMap, traceSegment, type TraceMap } from '@jridgewell/trace-mapping';
-import type { MapRequest, MapResponse, OriginalPosition, SourceContext, WorkerSettings } from './protocol.js';
+import { estimateBytes, type MapRequest, type MapResponse, type OriginalPosition, type SourceContext, type WorkerSettings } from './protocol.js';
 
 interface Parsed {
   map: TraceMap | null;
@@ -10,18 +10,6 @@ interface Parsed {
   bytes: number;
   /** sourcesContent split into lines, per source index, made on first use. */
   lines: Map<number, string[]>;
-}
-
-/**
- * Decoded mappings cost about this many bytes per character of the encoded `mappings` string:
- * a segment of 4-5 small integers is an array of ~80 bytes, written in ~5 VLQ characters
- * (measured by test/bench/sourcemap-cost.mjs: see the README's Source maps section).
- */
-const DECODED_BYTES_PER_MAPPING_CHAR = 16;
-
-/** The JSON's own strings (sourcesContent, names, sources) stay alive in the parsed map. */
-export function estimateBytes(textLength: number, mappingsLength: number): number {
-  return textLength + DECODED_BYTES_PER_MAPPING_CHAR * mappingsLength;
 }
 
 const settings = workerData as WorkerSettings;

@@ -45,3 +45,15 @@ export interface WorkerSettings {
   /** Lines of source context on each side of a mapped line. */
   contextLines: number;
 }
+
+/**
+ * Decoded mappings cost about this many bytes per character of the encoded `mappings` string:
+ * a segment of 4-5 small integers is an array of ~80 bytes, written in ~5 VLQ characters
+ * (measured by test/bench/sourcemap-cost.mjs: see the README's Source maps section).
+ */
+const DECODED_BYTES_PER_MAPPING_CHAR = 16;
+
+/** The JSON's own strings (sourcesContent, names, sources) stay alive in the parsed map. */
+export function estimateBytes(textLength: number, mappingsLength: number): number {
+  return textLength + DECODED_BYTES_PER_MAPPING_CHAR * mappingsLength;
+}
