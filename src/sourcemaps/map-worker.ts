@@ -58,6 +58,8 @@ function linesOf(entry: Parsed, sourceIndex: number): string[] | undefined {
   const content = entry.map!.sourcesContent?.[sourceIndex];
   if (typeof content !== 'string') return undefined;
   lines = content.split(/\r?\n/);
+  // A file's last newline ends its last line; it does not start another.
+  if (lines.length > 1 && lines.at(-1) === '') lines.pop();
   entry.lines.set(sourceIndex, lines);
   // Charged like the rest: the lines are new strings beside the content they were cut from.
   entry.bytes += content.length + 16 * lines.length;

@@ -91,10 +91,12 @@ export function v8Trace(bundle: Bundle, url: string, fn: keyof typeof ERRORS): {
     new vm.Script(`app.${fn}()`, { filename: 'https://cdn.example.com/page.html' }).runInContext(context);
   } catch (err) {
     const e = err as Error;
-    // The host's own frames (vm, the test runner) after the page's are not the app's.
+    // Node decorates an error from vm code with the source line and a caret before the header, and
+    // the host's own frames (vm, the test runner) follow the page's: a browser writes neither.
     const lines = e.stack!.split('\n');
+    const header = lines.findIndex((l) => l.startsWith(`${e.name}: `));
     const page = lines.findIndex((l) => l.includes('page.html'));
-    return { type: e.name, message: e.message, stack: lines.slice(0, page + 1).join('\n') };
+    return { type: e.name, message: e.message, stack: lines.slice(header, page + 1).join('\n') };
   }
   throw new Error(`${fn} did not throw`);
 }
