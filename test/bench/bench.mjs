@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { corpus, seedDatabase } from './workload.mjs';
+import { describeSourcemapRuns, sourcemapRuns } from './sourcemap-runs.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -219,6 +220,7 @@ async function main() {
         );
       }
     }
+    results.runs.push(...(await sourcemapRuns({ service, apiKey: API_KEY, load, warmup, headers: ingestHeaders })));
     const written = await (await fetch(`${service.url}/api/errors?limit=1`, { headers: { 'x-api-key': API_KEY } })).json();
     const reportsSent = results.runs.filter((r) => r.name.startsWith('POST')).reduce((n, r) => n + r.total, 0);
     results.afterWrites = { rssMb: rssMb(service.child.pid), ...sizes(writeDb), groups: written.total, reports: reportsSent };
@@ -294,6 +296,8 @@ async function main() {
   console.log(`the load generator's own ceiling for these POSTs (bare node:http req/s / health req/s): ${results.clientCeilingRatio}`);
   console.log(`ratio of a bare server spending ${describeCalibration(results.calibrationRatios)}`);
   console.log(describeEnvelopes(results.runs, health));
+  results.sourcemaps = describeSourcemapRuns(results.runs);
+  console.log(results.sourcemaps.text);
   console.log(
     `after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB + WAL ${results.afterWrites.walMb} MB for ${results.afterWrites.groups} groups / ${results.afterWrites.reports} reports (${results.afterWrites.kbPerGroup} KB per group)`,
   );
@@ -351,6 +355,7 @@ function printWriteSide(results) {
   console.log(`client ceiling (bare node:http req/s / health req/s): ${(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3)}`);
   console.log(`ratio of a bare server spending ${describeCalibration(calibrationRatios(byName, health))}`);
   console.log(describeEnvelopes(results.runs, health));
+  console.log(describeSourcemapRuns(results.runs).text);
   console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 
