@@ -19,10 +19,11 @@ import { ingestRoutes } from './routes/ingest.js';
 import { createQuotas } from './quota/quotas.js';
 import { projectRoutes } from './routes/projects.js';
 import { sentryRoutes } from './routes/sentry.js';
+import { sentryApiRoutes } from './routes/sentry-api/index.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
-import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
+import type { ArtifactStore, IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 import { createMapStep, createSourceMaps } from './sourcemaps/index.js';
 import type { SourceMapLookup } from './sourcemaps/types.js';
 
@@ -43,6 +44,8 @@ export interface AppDeps {
   tokenStore?: TokenStore;
   /** Releases and deploys (the release API, the Releases view). */
   releaseStore?: ReleaseStore;
+  /** Source-map uploads (sentry-cli); absent, the Sentry web API is not served. */
+  artifactStore?: ArtifactStore;
   /** Uploaded source maps; absent, browser frames are grouped and shown as sent. */
   sourceMaps?: SourceMapLookup;
 }
@@ -68,7 +71,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, sourceMaps }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, artifactStore, sourceMaps }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -202,9 +205,10 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas, symbolicator && createMapStep(symbolicator));
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now, symbolicator });
-    await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
+    await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now, artifactStore });
     await api.register(alertRoutes, { config, alerts });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
+    if (artifactStore) await api.register(sentryApiRoutes, { artifactStore, releaseStore, store, limits: config.sourcemapUploads, now });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

@@ -156,6 +156,12 @@ export const envSchema = z
     MAX_CONNECTIONS_PER_ADDRESS: int(1024, 0, 1_000_000).optional(),
     QUOTA_EVENTS_PER_MINUTE: int(6_000, 0, 1_000_000_000),
     QUOTA_EVENTS_PER_HOUR: int(120_000, 0, 1_000_000_000),
+    SOURCEMAP_CHUNK_BYTES: int(1024 * 1024, 1024, 32 * 1024 * 1024),
+    SOURCEMAP_MAX_BUNDLE_BYTES: int(64 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+    SOURCEMAP_MAX_BUNDLE_FILES: int(2000, 1, 1_000_000),
+    SOURCEMAP_MAX_FILE_BYTES: int(32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    SOURCEMAP_RETENTION_DAYS: int(90, 0, 36500),
+    SOURCEMAP_KEEP_RELEASES: int(5, 0, 100_000),
     SOURCEMAP_CACHE_MB: int(160, 8, 16_384),
   })
   .superRefine((e, ctx) => {
@@ -231,6 +237,18 @@ export const envSchema = z
     },
     /** Spike protection: events a project may send per minute and per hour (0: no limit); projects may set their own. */
     quota: { perMinute: e.QUOTA_EVENTS_PER_MINUTE, perHour: e.QUOTA_EVENTS_PER_HOUR },
+    /** Source-map uploads (sentry-cli): chunk size offered, bundle limits, and how long bundles are kept. */
+    sourcemapUploads: {
+      chunkBytes: e.SOURCEMAP_CHUNK_BYTES,
+      maxBundleBytes: e.SOURCEMAP_MAX_BUNDLE_BYTES,
+      maxBundleFiles: e.SOURCEMAP_MAX_BUNDLE_FILES,
+      /** One file of a bundle, uncompressed; all files read together are capped at four bundles' worth. */
+      maxFileBytes: e.SOURCEMAP_MAX_FILE_BYTES,
+      /** 0: bundles are never deleted for their age. */
+      retentionDays: e.SOURCEMAP_RETENTION_DAYS,
+      /** The bundles of each project's newest N releases are kept whatever their age. */
+      keepReleases: e.SOURCEMAP_KEEP_RELEASES,
+    },
     /** Parsed source maps kept in memory (estimated; a 10 MB map takes about 70 MB parsed); a map over half of it is not used. */
     sourceMapCacheBytes: e.SOURCEMAP_CACHE_MB * 1024 * 1024,
   }));

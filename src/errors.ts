@@ -83,5 +83,17 @@ export const errors = {
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
   notReady: (failing: string[]) => new AppError('not_ready', 503, `Not ready: ${failing.join(', ')} failed`),
   smtpNotConfigured: (what: string) => new AppError('smtp_not_configured', 503, `SMTP not configured: ${what}`),
+  // Source-map uploads (sentry-cli's chunk upload and artifact-bundle assemble).
+  unknownProject: (project: string) => new AppError('unknown_project', 400, `No project '${project}' (create it on the Projects page first)`),
+  chunkChecksumMismatch: (name: string) =>
+    new AppError('chunk_checksum_mismatch', 400, `Chunk '${name}' does not match its SHA-1 checksum (the part's file name); nothing of this request was stored`),
+  chunkTooLarge: (limit: number) => new AppError('chunk_too_large', 413, `A chunk exceeds the chunk size of ${limit} bytes (GET .../chunk-upload/ says it)`),
+  bundleChecksumMismatch: () => new AppError('bundle_checksum_mismatch', 400, 'The assembled chunks do not match the bundle checksum; nothing was stored'),
+  bundleTooLarge: (limit: number) => new AppError('bundle_too_large', 413, `The artifact bundle exceeds the limit of ${limit} bytes (SOURCEMAP_MAX_BUNDLE_BYTES); nothing was stored`),
+  bundleTooManyFiles: (limit: number) => new AppError('bundle_too_many_files', 413, `The artifact bundle has more than ${limit} files (SOURCEMAP_MAX_BUNDLE_FILES); nothing was stored`),
+  bundleFileTooLarge: (name: string, limit: number) =>
+    new AppError('bundle_file_too_large', 413, `'${name}' in the artifact bundle exceeds ${limit} bytes uncompressed (SOURCEMAP_MAX_FILE_BYTES); nothing was stored`),
+  invalidBundle: (why: string) => new AppError('invalid_bundle', 400, `The artifact bundle is not a valid source bundle: ${why}; nothing was stored`),
+  invalidSourceMap: (url: string, why: string) => new AppError('invalid_source_map', 400, `'${url}' in the artifact bundle is not a source map: ${why}; nothing was stored`),
   internal: () => new AppError('internal_error', 500, 'Internal server error'),
 } as const;

@@ -17,6 +17,8 @@ import { handleSignals, type ShutdownStep } from './shutdown.js';
 import { migrate } from './store/sqlite/migrate.js';
 import { openDatabase } from './store/sqlite/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
+import { createSqliteArtifactStore } from './store/sqlite/artifacts.js';
+import { createSqliteSourceMapLookup } from './store/sqlite/sourcemap-lookup.js';
 import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
 import { createSqliteReleaseStore } from './store/sqlite/releases.js';
 import { createSqliteTokenStore } from './store/sqlite/tokens.js';
@@ -97,14 +99,16 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(code),
   });
 
+  const artifactStore = createSqliteArtifactStore(db);
   const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db) });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db), artifactStore, sourceMaps: createSqliteSourceMapLookup(db) });
   const retention = startRetention({
     store,
     logger,
     retentionDays: config.retentionDays,
     intervalHours: config.retentionIntervalHours,
     now: () => new Date(),
+    artifacts: { store: artifactStore, retentionDays: config.sourcemapUploads.retentionDays, keepReleases: config.sourcemapUploads.keepReleases },
   });
 
   const steps: ShutdownStep[] = [

@@ -6,6 +6,8 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/sqlite/migrate.js';
 import { openDatabase, type Db } from '../src/store/sqlite/open-database.js';
+import { createSqliteArtifactStore } from '../src/store/sqlite/artifacts.js';
+import { createSqliteSourceMapLookup } from '../src/store/sqlite/sourcemap-lookup.js';
 import { createSqliteQuotaStore } from '../src/store/sqlite/quotas.js';
 import { createSqliteReleaseStore } from '../src/store/sqlite/releases.js';
 import { createSqliteTokenStore } from '../src/store/sqlite/tokens.js';
@@ -46,7 +48,7 @@ export async function buildTestApp(
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), ...deps });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), artifactStore: createSqliteArtifactStore(db, { now }), sourceMaps: createSqliteSourceMapLookup(db), ...deps });
   await app.ready();
   return {
     app,

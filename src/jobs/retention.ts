@@ -1,7 +1,7 @@
 // Retention: at start and then on an interval, deletes long-resolved groups and old hourly counts.
 import type { Logger } from '../logger.js';
 import { hourKey } from '../store/hour-key.js';
-import type { CleanupResult, Store } from '../store/types.js';
+import type { ArtifactCleanupPolicy, ArtifactStore, CleanupResult, Store } from '../store/types.js';
 
 /** The UI's trend and spike detection look back 14 days at most. */
 export const HOURLY_COUNTS_KEPT_DAYS = 14;
@@ -15,6 +15,8 @@ export interface RetentionDeps {
   retentionDays: number;
   intervalHours: number;
   now: () => Date;
+  /** Source-map bundles: deleted past retentionDays (0: never for age) unless among the project's keepReleases newest releases. */
+  artifacts?: { store: ArtifactStore; retentionDays: number; keepReleases: number } | undefined;
 }
 
 export interface RetentionJob {
@@ -34,7 +36,19 @@ export function retentionPolicy(now: Date, retentionDays: number): { resolvedBef
   };
 }
 
-export function startRetention({ store, logger, retentionDays, intervalHours, now }: RetentionDeps): RetentionJob {
+/** Chunks of an upload that never assembled (the CLI assembles within seconds of sending them). */
+export const STALE_CHUNK_HOURS = 1;
+
+/** What an artifact cleanup at `now` deletes. */
+export function artifactPolicy(now: Date, retentionDays: number, keepReleases: number): Omit<ArtifactCleanupPolicy, 'signal'> {
+  return {
+    bundlesBefore: retentionDays > 0 ? new Date(now.getTime() - retentionDays * DAY_MS).toISOString() : null,
+    keepReleases,
+    chunksBefore: new Date(now.getTime() - STALE_CHUNK_HOURS * 3_600_000).toISOString(),
+  };
+}
+
+export function startRetention({ store, logger, retentionDays, intervalHours, now, artifacts }: RetentionDeps): RetentionJob {
   const abort = new AbortController();
   let running: Promise<CleanupResult | null> | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -42,6 +56,11 @@ export function startRetention({ store, logger, retentionDays, intervalHours, no
   async function run(): Promise<CleanupResult | null> {
     const started = Date.now();
     try {
+      // Bundles first, so the store's cleanup gives their pages back to the file system too.
+      if (artifacts) {
+        const deleted = await artifacts.store.cleanupArtifacts({ ...artifactPolicy(now(), artifacts.retentionDays, artifacts.keepReleases), signal: abort.signal });
+        logger.info({ ...deleted, retentionDays: artifacts.retentionDays, keepReleases: artifacts.keepReleases }, `retention cleanup deleted ${deleted.bundlesDeleted} source-map bundles`);
+      }
       const result = await store.cleanup({ ...retentionPolicy(now(), retentionDays), signal: abort.signal });
       logger.info({ ...result, retentionDays, ms: Date.now() - started }, `retention cleanup deleted ${result.groupsDeleted} resolved groups`);
       return result;

@@ -5,7 +5,7 @@ import { errors } from '../errors.js';
 import { naturalCompare } from '../natural-order.js';
 import type { Quotas } from '../quota/quotas.js';
 import { hourKey } from '../store/hour-key.js';
-import type { Project, ProjectDetails, ProjectSummary, QuotaStore, Store } from '../store/types.js';
+import type { ArtifactStore, ArtifactUsage, Project, ProjectDetails, ProjectSummary, QuotaStore, Store } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
 
 export interface ProjectRoutesDeps {
@@ -16,6 +16,8 @@ export interface ProjectRoutesDeps {
   quotas?: Quotas | undefined;
   quotaStore?: QuotaStore | undefined;
   now: () => Date;
+  /** Source-map uploads; absent, projects show no source-map disk use. */
+  artifactStore?: ArtifactStore | undefined;
 }
 
 // The same bounds as a report's `project`, so every project can be reported to.
@@ -41,7 +43,7 @@ interface Dropped {
   hours: Array<{ hour: string; count: number }>;
 }
 
-export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, { store, publicUrl, quotas, quotaStore, now }) => {
+export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, { store, publicUrl, quotas, quotaStore, now, artifactStore }) => {
   /**
    * The base of DSNs: PUBLIC_URL, or the request's scheme and Host. Computed before anything is
    * written, so a request whose Host cannot make a URL changes nothing and gets a 400.
@@ -89,7 +91,12 @@ export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, 
       };
     };
   };
-  const toApi = (p: Project | ProjectSummary | ProjectDetails, base: URL, dropped: Dropped) => ({
+  /** Uploaded source-map bundles per project and the bytes their maps take, in one read. */
+  const usageByProject = async (): Promise<(name: string) => ArtifactUsage> => {
+    const usage = artifactStore ? await artifactStore.usage() : new Map<string, ArtifactUsage>();
+    return (name) => usage.get(name) ?? { bundles: 0, bytes: 0 };
+  };
+  const toApi = (p: Project | ProjectSummary | ProjectDetails, base: URL, dropped: Dropped, sourcemaps: ArtifactUsage = { bundles: 0, bytes: 0 }) => ({
     name: p.name,
     id: p.id,
     ingest_key: p.ingestKey,
@@ -100,11 +107,12 @@ export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, 
     ...('events' in p ? { events: p.events } : {}),
     quota: quotaOf(p.name),
     dropped,
+    sourcemaps,
   });
   const detailsOf = async (name: string, base: URL) => {
     const project = await store.getProject(name);
     if (!project) throw errors.notFound(`Project '${name}'`);
-    return toApi(project, base, (await droppedByProject())(name));
+    return toApi(project, base, (await droppedByProject())(name), (await usageByProject())(name));
   };
 
   // `projects`: the names, as before; `details`: everything the Projects page shows, in one reply.
@@ -112,7 +120,8 @@ export const projectRoutes: FastifyPluginAsync<ProjectRoutesDeps> = async (app, 
     const base = baseOf(request);
     const list = (await store.listProjectSummaries()).sort((a, b) => naturalCompare(a.name, b.name));
     const dropped = await droppedByProject();
-    return { projects: list.map((p) => p.name), details: list.map((p) => toApi(p, base, dropped(p.name))) };
+    const usage = await usageByProject();
+    return { projects: list.map((p) => p.name), details: list.map((p) => toApi(p, base, dropped(p.name), usage(p.name))) };
   });
 
   app.post('/api/projects', async (request, reply) => {

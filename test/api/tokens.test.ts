@@ -20,7 +20,7 @@ describe('API tokens', () => {
     expect(res.statusCode).toBe(201);
     const created = res.json();
     expect(created).toMatchObject({ kind: 'upload', name: 'CI', projects: ['shop'], scopes: ['upload'], revoked_at: null });
-    expect(created.token).toMatch(/^etu_[A-Za-z0-9_-]{43}$/);
+    expect(created.token).toMatch(/^sntryu_[0-9a-f]{64}$/);
     expect(created.token.startsWith(created.prefix)).toBe(true);
 
     const stored = JSON.stringify(t.db.prepare('SELECT * FROM api_tokens').all());

@@ -51,6 +51,10 @@ export function createSqliteReleaseStore(db: Db, { now = () => new Date() }: { n
     addDeploy: db.prepare<[string, string, string, string | null, string | null, string | null, string], DeployRow>(`
       INSERT INTO deploys (project, version, environment, name, url, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       RETURNING id, project, version, environment, name, url, started_at, finished_at`),
+    byVersion: db.prepare<[string], ReleaseRow>('SELECT project, version, created_at, created_by, finalized_at FROM releases WHERE version = ? ORDER BY project'),
+    finalize: db.prepare<[string, string, string], ReleaseRow>(
+      'UPDATE releases SET finalized_at = ? WHERE project = ? AND version = ? RETURNING project, version, created_at, created_by, finalized_at',
+    ),
     deploys: db.prepare<[string, string], DeployRow>('SELECT id, project, version, environment, name, url, started_at, finished_at FROM deploys WHERE project = ? AND version = ? ORDER BY finished_at, id'),
   };
 
@@ -87,6 +91,13 @@ export function createSqliteReleaseStore(db: Db, { now = () => new Date() }: { n
     },
     async listReleaseRecords(project, limit) {
       return stmt.newest.all(project, limit).map(toRelease);
+    },
+    async findReleases(version) {
+      return stmt.byVersion.all(version).map(toRelease);
+    },
+    async finalizeRelease(project, version, finalizedAt) {
+      const row = stmt.finalize.get(finalizedAt, project, version);
+      return row ? toRelease(row) : null;
     },
   };
 }

@@ -3,8 +3,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ApiToken, TokenKind, TokenStore } from '../types.js';
 import type { Db } from './open-database.js';
 
-/** What a token starts with, by kind: readable in a config file, and never an ingest key's 32 hex characters. */
-export const TOKEN_PREFIX: Record<TokenKind, string> = { upload: 'etu_', agent: 'eta_' };
+/**
+ * What a token starts with, by kind: readable in a config file, and never an ingest key's 32 hex
+ * characters. Upload tokens are shaped as Sentry user tokens ('sntryu_' and 64 hex digits), the one
+ * format sentry-cli 3.x recognises that embeds nothing: any other format makes every CLI run warn
+ * "Unrecognized auth token format" (src/utils/value_parsers.rs, auth_token_parser), and the CLI
+ * redacts only recognised tokens where they appear in its logged command line
+ * (src/utils/auth_token/redacting.rs). Its other format, org tokens ('sntrys_'), embeds a URL and
+ * org that would override --url and --org (src/config.rs), so it is not used.
+ */
+export const TOKEN_PREFIX: Record<TokenKind, string> = { upload: 'sntryu_', agent: 'eta_' };
+
+/** The random part: 32 bytes, as hex for upload tokens (what sentry-cli's check wants), base64url otherwise. */
+const secretPart = (kind: TokenKind) => randomBytes(32).toString(kind === 'upload' ? 'hex' : 'base64url');
 
 /** A token is its prefix and 32 random bytes: guessing one is hopeless, so a fast digest is enough. */
 export function tokenDigest(token: string): string {
@@ -57,7 +68,7 @@ export function createSqliteTokenStore(db: Db, { now = () => new Date() }: { now
 
   return {
     async createToken({ kind, name, projects, scopes }) {
-      const token = TOKEN_PREFIX[kind] + randomBytes(32).toString('base64url');
+      const token = TOKEN_PREFIX[kind] + secretPart(kind);
       const row = stmt.insert.get(kind, name, tokenDigest(token), token.slice(0, TOKEN_PREFIX[kind].length + 4), projects === null ? null : JSON.stringify(projects), JSON.stringify(scopes), now().toISOString())!;
       return { token, record: toToken(row) };
     },
