@@ -1,5 +1,5 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
-// Usage: npm run bench [-- --quick] [-- --write-only] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --out FILE]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -14,6 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
 /** Only the write side (health, ingest, envelopes): the quick loop while working on ingest. */
 const WRITE_ONLY = process.argv.includes('--write-only');
+/** Only the source-map runs (mapped beside unmapped browser events): the quick loop while working on mapping. */
+const SOURCEMAPS_ONLY = process.argv.includes('--sourcemaps-only');
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'bench-results', `bench-${QUICK ? 'quick' : 'full'}.json`);
 
@@ -189,6 +191,12 @@ async function main() {
     let service = await startService(writeDb);
     const work = corpus();
     const warmup = PLAN.warmupSeconds;
+    if (SOURCEMAPS_ONLY) {
+      const runs = await sourcemapRuns({ service, apiKey: API_KEY, load, warmup, headers: ingestHeaders });
+      await stopService(service);
+      console.table(tableRows(runs));
+      return console.log(describeSourcemapRuns(runs).text);
+    }
     results.runs.push(await load('GET /health', service, { path: '/health', warmup }));
     results.runs.push(await load('POST /api/errors 2-4 KB', service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     const bare = await startBareServer();

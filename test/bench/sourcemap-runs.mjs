@@ -63,7 +63,7 @@ export async function sourcemapRuns({ service, apiKey, load, warmup, headers }) 
   try {
     const fixture = await buildFixture({ modules: 60, functionsPerModule: 20, dir });
     await fetch(`${service.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ name: PROJECT }) });
-    execFileSync(cli, ['--url', service.url, 'sourcemaps', 'upload', '--org', 'bench', '--project', PROJECT, '--url-prefix', '~/assets', join(dir, 'dist')], {
+    execFileSync(cli, ['--url', service.url, 'sourcemaps', 'upload', '--org', 'bench', '--project', PROJECT, '--release', 'bench-1.0.0', '--url-prefix', '~/assets', join(dir, 'dist')], {
       env: { PATH: process.env.PATH, HOME: dir, SENTRY_AUTH_TOKEN: apiKey, SENTRY_LOAD_DOTENV: '0' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
