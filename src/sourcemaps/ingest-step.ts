@@ -16,7 +16,8 @@ export function createMapStep(symbolicator: Symbolicator): MapReport {
   return async (parsed, debugIds) => {
     const frames = parsed.stack.frames;
     if (frames.length === 0 || parsed.grouping?.messageTemplate !== undefined) return parsed;
-    const mappings = await symbolicator.mapFrames(parsed.input.project, frames, debugIds);
+    // Grouping needs the position only; the source around it is read when the page is.
+    const mappings = await symbolicator.mapFrames(parsed.input.project, frames, debugIds, { context: false });
     if (!mappings.some((m) => m?.status === 'mapped')) return parsed;
     const mapped = applyMappings(frames, mappings);
     const crash = pickCrashFrame(mapped);

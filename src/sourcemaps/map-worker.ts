@@ -82,7 +82,7 @@ function contextOf(entry: Parsed, sourceIndex: number, line: number): SourceCont
   };
 }
 
-function originalOf(entry: Parsed, line: number, column: number): OriginalPosition | null {
+function originalOf(entry: Parsed, line: number, column: number, withContext: boolean): OriginalPosition | null {
   const map = entry.map!;
   // Traces count columns from 1, maps from 0; a trace without a column points at the line's start.
   const segment = traceSegment(map, line - 1, Math.max(0, column - 1));
@@ -96,7 +96,7 @@ function originalOf(entry: Parsed, line: number, column: number): OriginalPositi
     column: segment[3]! + 1,
     name: segment.length === 5 ? (map.names[segment[4]!] ?? null) : null,
   };
-  const context = contextOf(entry, sourceIndex, original.line);
+  const context = withContext ? contextOf(entry, sourceIndex, original.line) : undefined;
   if (context) original.context = context;
   return original;
 }
@@ -112,7 +112,7 @@ function handle(request: MapRequest): MapResponse {
     remember(request.cacheKey, entry);
   }
   if (entry.invalid) return { id: request.id, kind: 'invalid', reason: entry.invalid };
-  return { id: request.id, kind: 'ok', results: request.positions.map((p) => originalOf(entry, p.line, p.column)) };
+  return { id: request.id, kind: 'ok', results: request.positions.map((p) => originalOf(entry, p.line, p.column, request.context)) };
 }
 
 parentPort!.on('message', (request: MapRequest) => {

@@ -30,6 +30,8 @@ export interface MapRequest {
   /** The map's JSON text; sent when the client has it in hand, ignored when the worker holds the map. */
   text?: string;
   positions: GeneratedPosition[];
+  /** Source lines around each position: for the page, not for grouping (ingest skips them). */
+  context: boolean;
 }
 
 export type MapResponse =

@@ -20,7 +20,7 @@ export type FrameMapping = { status: 'mapped'; original: OriginalPosition } | { 
 
 export interface Symbolicator {
   /** One answer per frame, in order: undefined for a frame no map could be for (server code, no line). */
-  mapFrames(project: string, frames: readonly Frame[], debugIds?: ReadonlyMap<string, string>): Promise<(FrameMapping | undefined)[]>;
+  mapFrames(project: string, frames: readonly Frame[], debugIds?: ReadonlyMap<string, string>, options?: { context?: boolean }): Promise<(FrameMapping | undefined)[]>;
   close(): Promise<void>;
 }
 
@@ -89,16 +89,16 @@ export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOpti
   };
 
   /** Maps the positions of one file: with the text when it is in hand, else asked again for it if the worker lacks the map. */
-  const mapPositions = async (project: string, file: string, debugId: string | undefined, frames: readonly Frame[]): Promise<FrameMapping[]> => {
+  const mapPositions = async (project: string, file: string, debugId: string | undefined, frames: readonly Frame[], context: boolean): Promise<FrameMapping[]> => {
     let { resolution, stored } = await resolve(project, file, debugId);
     const none = (r: Resolution & { cacheKey: null }): FrameMapping[] => frames.map(() => ({ status: 'unmapped', reason: r.reason }));
     if (resolution.cacheKey === null) return none(resolution);
     const positions = frames.map((f) => ({ line: f.line!, column: f.column ?? 0 }));
-    let answer = await worker.request({ cacheKey: resolution.cacheKey, text: stored?.map, positions });
+    let answer = await worker.request({ cacheKey: resolution.cacheKey, text: stored?.map, positions, context });
     if (answer.kind === 'need-text') {
       ({ resolution, stored } = await findOnce(project, file, debugId));
       if (resolution.cacheKey === null) return none(resolution);
-      answer = await worker.request({ cacheKey: resolution.cacheKey, text: stored?.map, positions });
+      answer = await worker.request({ cacheKey: resolution.cacheKey, text: stored?.map, positions, context });
     }
     if (answer.kind === 'ok') return answer.results.map((original) => (original ? { status: 'mapped', original } : { status: 'unmapped', reason: 'no_mapping' }));
     const reason: UnmappedReason = answer.kind === 'invalid' ? answer.reason : 'unavailable';
@@ -106,7 +106,7 @@ export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOpti
   };
 
   return {
-    async mapFrames(project, frames, debugIds) {
+    async mapFrames(project, frames, debugIds, options) {
       const out: (FrameMapping | undefined)[] = new Array(frames.length).fill(undefined);
       // One request per file: a trace's frames mostly sit in one bundle.
       const byFile = new Map<string, number[]>();
@@ -120,7 +120,7 @@ export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOpti
         [...byFile].map(async ([file, indexes]) => {
           let results: FrameMapping[];
           try {
-            results = await mapPositions(project, file, debugIds?.get(file), indexes.map((i) => frames[i]!));
+            results = await mapPositions(project, file, debugIds?.get(file), indexes.map((i) => frames[i]!), options?.context ?? true);
           } catch (err) {
             // A failing artifact store costs the mapping, never the report.
             onError?.(err as Error);
