@@ -112,7 +112,7 @@ function handle(request: MapRequest): MapResponse {
     remember(request.cacheKey, entry);
   }
   if (entry.invalid) return { id: request.id, kind: 'invalid', reason: entry.invalid };
-  return { id: request.id, kind: 'ok', results: request.positions.map((p) => originalOf(entry, p.line, p.column, request.context)) };
+  return { id: request.id, kind: 'ok', results: request.positions.map((p) => originalOf(entry, p.line, p.column, request.context !== false)) };
 }
 
 parentPort!.on('message', (request: MapRequest) => {
