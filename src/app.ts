@@ -26,6 +26,8 @@ import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
 import type { ArtifactStore, IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
+import { createMapStep, createSourceMaps } from './sourcemaps/index.js';
+import type { SourceMapLookup } from './sourcemaps/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -51,6 +53,8 @@ export interface AppDeps {
   lastDeliveries?: ProjectAlertRoutesDeps['lastDeliveries'];
   /** Source-map uploads (sentry-cli); absent, the Sentry web API is not served. */
   artifactStore?: ArtifactStore;
+  /** Uploaded source maps; absent, browser frames are grouped and shown as sent. */
+  sourceMaps?: SourceMapLookup;
 }
 
 /**
@@ -74,7 +78,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore, sourceMaps }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -203,9 +207,11 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       return reply.code(204).send();
     });
     const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now }));
-    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas);
+    const symbolicator = sourceMaps && createSourceMaps(sourceMaps, config.sourceMapCacheBytes, logger);
+    if (symbolicator) api.addHook('onClose', () => symbolicator.close());
+    const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas, symbolicator && createMapStep(symbolicator));
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
-    await api.register(errorRoutes, { store, now });
+    await api.register(errorRoutes, { store, now, symbolicator });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now, artifactStore });
     await api.register(alertRoutes, { config, alerts });
     if (projectAlertStore) await api.register(projectAlertRoutes, { store, alertStore: projectAlertStore, config, now, recordDelivery, lastDeliveries });

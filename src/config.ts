@@ -195,6 +195,7 @@ export const envSchema = z
     SOURCEMAP_MAX_FILE_BYTES: int(32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     SOURCEMAP_RETENTION_DAYS: int(90, 0, 36500),
     SOURCEMAP_KEEP_RELEASES: int(5, 0, 100_000),
+    SOURCEMAP_CACHE_MB: int(160, 8, 16_384),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -300,6 +301,8 @@ export const envSchema = z
       /** The bundles of each project's newest N releases are kept whatever their age. */
       keepReleases: e.SOURCEMAP_KEEP_RELEASES,
     },
+    /** Parsed source maps kept in memory (estimated; a 10 MB map takes about 70 MB parsed); a map over half of it is not used. */
+    sourceMapCacheBytes: e.SOURCEMAP_CACHE_MB * 1024 * 1024,
   }));
 
 export type Config = z.output<typeof envSchema>;

@@ -21,6 +21,7 @@ import { openDatabase } from './store/sqlite/open-database.js';
 import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
 import { createSqliteArtifactStore } from './store/sqlite/artifacts.js';
 import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
+import { createSqliteSourceMapLookup } from './store/sqlite/sourcemap-lookup.js';
 import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
 import { createSqliteProjectAlertStore } from './store/sqlite/project-alerts.js';
 import { createSqliteReleaseStore } from './store/sqlite/releases.js';
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     recordDelivery: (id, result) => outbox.recordDelivery(id, result),
     lastDeliveries: async () => new Map(Object.entries(await outbox.lastDeliveries())),
     artifactStore,
+    sourceMaps: createSqliteSourceMapLookup(db),
   });
   const retention = startRetention({
     store,

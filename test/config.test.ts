@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       connections: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxPerAddress: 1024 },
       quota: { perMinute: 6000, perHour: 120000 },
       sourcemapUploads: { chunkBytes: 1048576, maxBundleBytes: 67108864, maxBundleFiles: 2000, maxFileBytes: 33554432, retentionDays: 90, keepReleases: 5 },
+      sourceMapCacheBytes: 160 * 1024 * 1024,
     });
   });
 

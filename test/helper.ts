@@ -1,12 +1,13 @@
 // Builds a fresh app per test on its own database, with a captured log, and closes it afterwards.
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppDeps } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/store/sqlite/migrate.js';
 import { openDatabase, type Db } from '../src/store/sqlite/open-database.js';
 import { createSqliteArtifactStore } from '../src/store/sqlite/artifacts.js';
+import { createSqliteSourceMapLookup } from '../src/store/sqlite/sourcemap-lookup.js';
 import { createSqliteQuotaStore } from '../src/store/sqlite/quotas.js';
 import { createSqliteProjectAlertStore } from '../src/store/sqlite/project-alerts.js';
 import { createSqliteReleaseStore } from '../src/store/sqlite/releases.js';
@@ -27,7 +28,13 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}, databasePath = ':memory:', onIngested?: IngestListener): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  databasePath = ':memory:',
+  onIngested?: IngestListener,
+  /** More dependencies (source maps). */
+  deps: Pick<AppDeps, 'sourceMaps'> = {},
+): Promise<TestApp> {
   const config = loadConfig({ API_KEY, DATABASE_PATH: databasePath, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'debug', ...env });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -42,7 +49,7 @@ export async function buildTestApp(env: Record<string, string> = {}, databasePat
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), projectAlertStore: createSqliteProjectAlertStore(db, { now }), artifactStore: createSqliteArtifactStore(db, { now }) });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), projectAlertStore: createSqliteProjectAlertStore(db, { now }), artifactStore: createSqliteArtifactStore(db, { now }), sourceMaps: createSqliteSourceMapLookup(db), ...deps });
   await app.ready();
   return {
     app,

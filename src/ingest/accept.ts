@@ -2,7 +2,9 @@
 import { errors } from '../errors.js';
 import type { IngestResult, PreparedReport } from '../store/types.js';
 import { parseOrThrow } from '../validation.js';
-import { prepareReport, prepareValidReport } from './pipeline.js';
+import { finishReport, parseValidReport, type ParsedReport } from './pipeline.js';
+import type { MapReport } from '../sourcemaps/ingest-step.js';
+import { debugIdIndex } from '../sourcemaps/debug-ids.js';
 import { reportSchema } from './report-schema.js';
 import type { KeyMatcher } from './scrub.js';
 import { detailsFromSentry } from './event/from-sentry.js';
@@ -28,7 +30,12 @@ export interface Accepted {
 export type AcceptNative = (submission: NativeSubmission) => Promise<Accepted>;
 
 /** Parses, validates, scrubs and fingerprints (pure); throws the catalogue's errors. */
-export function prepareNative({ text, receivedAt, requiredProject }: NativeSubmission, isSecret: KeyMatcher): PreparedReport {
+export function prepareNative(submission: NativeSubmission, isSecret: KeyMatcher): PreparedReport {
+  return finishReport(parseNative(submission), { isSecret, now: new Date(submission.receivedAt) });
+}
+
+/** Parses and validates, up to the parsed stack (pure); throws the catalogue's errors. */
+export function parseNative({ text, requiredProject }: NativeSubmission): ParsedReport {
   let body: unknown;
   // A byte-order mark (Windows tools write one) is not part of the JSON; the app's parser skips it too.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -45,9 +52,9 @@ export function prepareNative({ text, receivedAt, requiredProject }: NativeSubmi
   // An ingest key names its project, so a report sent with one may leave `project` out (the README's
   // reporters do: they then work with whichever project's key they are given).
   if (requiredProject !== undefined && isPlainObject(body) && body.project === undefined) body = { ...body, project: requiredProject };
-  const report = prepareReport(body, { isSecret, now: new Date(receivedAt) });
-  if (requiredProject !== undefined && report.project !== requiredProject) throw errors.wrongProject(requiredProject);
-  return report;
+  const parsed = parseValidReport(parseOrThrow(reportSchema, body));
+  if (requiredProject !== undefined && parsed.input.project !== requiredProject) throw errors.wrongProject(requiredProject);
+  return parsed;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -78,7 +85,13 @@ export interface AcceptedEvent {
 export type AcceptSentry = (submission: SentrySubmission) => Promise<AcceptedEvent>;
 
 /** Parses a Sentry event and maps it onto a prepared report (pure); throws the catalogue's errors. */
-export function prepareSentry({ text, project, headerEventId, receivedAt, client }: SentrySubmission, isSecret: KeyMatcher): { report: PreparedReport; eventId: string } {
+export function prepareSentry(submission: SentrySubmission, isSecret: KeyMatcher): { report: PreparedReport; eventId: string } {
+  const { parsed, eventId } = parseSentry(submission);
+  return { report: finishReport(parsed, { isSecret, now: new Date(submission.receivedAt) }), eventId };
+}
+
+/** A Sentry event up to its parsed stack, with the debug IDs of its files (pure); throws the catalogue's errors. */
+export function parseSentry({ text, project, headerEventId, client }: SentrySubmission): { parsed: ParsedReport; eventId: string; debugIds: ReadonlyMap<string, string> } {
   let event: unknown;
   try {
     event = JSON.parse(text);
@@ -89,8 +102,9 @@ export function prepareSentry({ text, project, headerEventId, receivedAt, client
   const sdk = (event as Record<string, unknown>).sdk;
   if ((sdk === null || typeof sdk !== 'object') && client !== undefined) event = { ...event, sdk: sdkOfClient(client) };
   const sentry = eventToReport(event as Record<string, unknown>, project, headerEventId);
-  const report = prepareValidReport(parseOrThrow(reportSchema, sentry.input), { isSecret, now: new Date(receivedAt) }, sentry.stack, sentry.grouping, detailsFromSentry(event as Record<string, unknown>, text.length));
-  return { report, eventId: sentry.eventId };
+  const details = detailsFromSentry(event as Record<string, unknown>, text.length);
+  const parsed = parseValidReport(parseOrThrow(reportSchema, sentry.input), sentry.stack, sentry.grouping, details);
+  return { parsed, eventId: sentry.eventId, debugIds: debugIdIndex(details.debug_images) };
 }
 
 /** Takes a report as its text: parses, prepares and stores it (one parse of the body, by the pipeline's rules). */
@@ -105,19 +119,23 @@ export function createAcceptor(
   isSecret: KeyMatcher,
   /** Spike protection (quota/quotas.ts): after a report is valid, before it is stored, so only real events count. */
   quota?: { check(project: string): Promise<void> | undefined },
+  /** Source maps (src/sourcemaps/): frames mapped after parsing, before grouping; absent, frames stay as sent. */
+  mapReport?: MapReport,
 ): Acceptor {
   return {
     async acceptNative(submission) {
-      const report = prepareNative(submission, isSecret);
-      const refused = quota?.check(report.project);
+      const parsed = parseNative(submission);
+      const refused = quota?.check(parsed.input.project);
       if (refused) await refused;
+      const report = finishReport(mapReport ? await mapReport(parsed) : parsed, { isSecret, now: new Date(submission.receivedAt) });
       const result = await store.ingest(report);
       return { result, report };
     },
     async acceptSentry(submission) {
-      const { report, eventId } = prepareSentry(submission, isSecret);
-      const refused = quota?.check(report.project);
+      const { parsed, eventId, debugIds } = parseSentry(submission);
+      const refused = quota?.check(parsed.input.project);
       if (refused) await refused;
+      const report = finishReport(mapReport ? await mapReport(parsed, debugIds) : parsed, { isSecret, now: new Date(submission.receivedAt) });
       const result = await store.ingestEvent(report, eventId);
       return result ? { eventId, result, report } : { eventId, result };
     },

@@ -6,7 +6,7 @@ import { scrubDetails } from './event/scrub-details.js';
 import type { EventDetails } from './event/types.js';
 import { fingerprint } from './fingerprint.js';
 import { capReport } from './limits.js';
-import { messageFingerprint } from './grouping/index.js';
+import { messageFingerprint, minifiedColumn } from './grouping/index.js';
 import { reportSchema, type ReportInput } from './report-schema.js';
 import { scrubObject, scrubUrl, type KeyMatcher } from './scrub.js';
 import { createStackCache } from './stack/cache.js';
@@ -36,13 +36,33 @@ export interface Grouping {
   crash?: Frame | null;
   /** Set for a message event: grouped by this template unless the client sent its own fingerprint. */
   messageTemplate?: string;
+  /** The crash frame as the trace gave it, when `crash` is its source-mapped original (src/sourcemaps/). */
+  mappedFrom?: Frame;
+}
+
+/** A report after parsing, before grouping: where the async steps (source maps) work. */
+export interface ParsedReport {
+  input: ReportInput;
+  /** As the trace gave it; innermost first. */
+  stack: ParsedStack;
+  grouping?: Grouping;
+  details?: EventDetails;
+}
+
+/** Validates nothing: the well-formed input and its parsed stack (pure, cached). */
+export function parseValidReport(given: ReportInput, stack?: ParsedStack, grouping?: Grouping, details?: EventDetails): ParsedReport {
+  const input = wellFormedText(given);
+  return { input, stack: stack ?? parseTraceback(input.traceback ?? ''), grouping, details };
 }
 
 /** `stack` is given when the client sent structured frames (Sentry events); otherwise the traceback is parsed. */
-export function prepareValidReport(given: ReportInput, { isSecret, now }: PipelineOptions, stack?: ParsedStack, grouping?: Grouping, details?: EventDetails): PreparedReport {
-  const input = wellFormedText(given);
+export function prepareValidReport(given: ReportInput, options: PipelineOptions, stack?: ParsedStack, grouping?: Grouping, details?: EventDetails): PreparedReport {
+  return finishReport(parseValidReport(given, stack, grouping, details), options);
+}
+
+/** Grouping, scrubbing and capping of a parsed report (pure). */
+export function finishReport({ input, stack, grouping, details }: ParsedReport, { isSecret, now }: PipelineOptions): PreparedReport {
   const traceback = input.traceback ?? '';
-  stack ??= parseTraceback(traceback);
   const crash = grouping?.crash !== undefined ? grouping.crash : pickCrashFrame(stack.frames);
   const file = crash?.file ?? '';
   const line = crash?.line ?? null;
@@ -52,7 +72,14 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
     fingerprint:
       input.fingerprint === undefined && grouping?.messageTemplate !== undefined
         ? messageFingerprint(input.project, grouping.messageTemplate)
-        : fingerprint({ project: input.project, exceptionType: input.exception_type, file, line, override: input.fingerprint }),
+        : fingerprint({
+            project: input.project,
+            exceptionType: input.exception_type,
+            file,
+            line,
+            column: grouping?.mappedFrom ? null : minifiedColumn(crash),
+            override: input.fingerprint,
+          }),
     project: input.project,
     exceptionType: input.exception_type,
     message: input.message ?? '',
@@ -60,7 +87,8 @@ export function prepareValidReport(given: ReportInput, { isSecret, now }: Pipeli
     file,
     line,
     function: crash?.function ?? '',
-    source: input.source ?? detectSource(stack, file),
+    // Where it ran is told by the trace as sent: a mapped file is a source path, not the page's URL.
+    source: input.source ?? detectSource(stack, grouping?.mappedFrom?.file ?? file),
     timestamp: occurrenceTime(input.timestamp, now),
     requestUrl: input.request_url === undefined ? null : scrubUrl(input.request_url, isSecret),
     requestMethod: input.request_method?.toUpperCase() ?? null,

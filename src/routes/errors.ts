@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { errors } from '../errors.js';
 import { parseStack } from '../ingest/stack/parse.js';
 import type { Store, TagDistribution } from '../store/types.js';
+import { mapStoredFrames } from '../sourcemaps/on-read.js';
+import type { Symbolicator } from '../sourcemaps/index.js';
 import { parseOrThrow } from '../validation.js';
 import { listFilterFields, tagsOfFilters } from './list-filters.js';
 import { groupToApi, listItemToApi, occurrenceToApi } from './serialize.js';
@@ -12,6 +14,8 @@ import { buildTrends, trendHours } from './trend.js';
 export interface ErrorRoutesDeps {
   store: Store;
   now: () => Date;
+  /** Maps browser frames on read; absent, frames are shown as the trace gave them. */
+  symbolicator?: Symbolicator;
 }
 
 const MAX_LIMIT = 200;
@@ -37,7 +41,7 @@ const idParamsSchema = z.object({
   id: wholeNumber('id').pipe(z.number().min(1, 'id must be a positive whole number').max(Number.MAX_SAFE_INTEGER)),
 });
 
-export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, now }) => {
+export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { store, now, symbolicator }) => {
   app.get('/api/errors', async (request) => {
     const { tag, release, environment, level, user, ...q } = parseOrThrow(listQuerySchema, request.query);
     const query = { ...q, tags: tagsOfFilters({ tag, release, environment, level, user }), limit: q.limit ?? 50, offset: q.offset ?? 0 };
@@ -53,7 +57,7 @@ export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { st
     const found = await store.getError(id);
     if (!found) throw errors.notFound(`Error ${id}`);
     // Parsed on read: the traceback is the source of truth and parsing is cheap next to a page view.
-    const frames = parseStack(found.error.traceback).frames;
+    const frames = await mapStoredFrames(symbolicator, found.error.project, parseStack(found.error.traceback).frames, found.occurrences);
     return { error: groupToApi(found.error, frames), occurrences: found.occurrences.map(occurrenceToApi), ...tagsToApi(found.tags) };
   });
 

@@ -1,7 +1,7 @@
 // Store objects -> the API's snake_case JSON shapes.
 import type { ErrorGroup, ErrorSummary, IngestResult, Occurrence } from '../store/types.js';
 import { cutText, LIMITS } from '../ingest/limits.js';
-import type { Frame } from '../ingest/stack/types.js';
+import type { MappedFrame } from '../sourcemaps/apply.js';
 import { occurrenceDetailsToApi } from './occurrence-details.js';
 
 export function summaryToApi(e: ErrorSummary) {
@@ -34,11 +34,21 @@ export function listItemToApi(e: ErrorSummary) {
   return { ...summaryToApi(e), message: truncated ? cutText(e.message, LIMITS.listExcerpt.max) : e.message, message_truncated: truncated };
 }
 
-export function groupToApi(e: ErrorGroup, frames: Frame[]) {
+/** A frame; a source-mapped one adds where the minified trace put it and its source context, an unmapped one why. */
+export function groupToApi(e: ErrorGroup, frames: MappedFrame[]) {
   return {
     ...summaryToApi(e),
     traceback: e.traceback,
-    frames: frames.map((f) => ({ file: f.file, line: f.line, column: f.column, function: f.function, in_app: f.inApp })),
+    frames: frames.map((f) => ({
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      function: f.function,
+      in_app: f.inApp,
+      ...(f.generated ? { generated: f.generated } : {}),
+      ...(f.context ? { context: f.context } : {}),
+      ...(f.unmapped ? { unmapped: f.unmapped } : {}),
+    })),
   };
 }
 

@@ -1,5 +1,5 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
-// Usage: npm run bench [-- --quick] [-- --write-only] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --out FILE]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { corpus, seedDatabase } from './workload.mjs';
+import { describeSourcemapRuns, sourcemapRuns } from './sourcemap-runs.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
 /** Only the write side (health, ingest, envelopes): the quick loop while working on ingest. */
 const WRITE_ONLY = process.argv.includes('--write-only');
+/** Only the source-map runs (mapped beside unmapped browser events): the quick loop while working on mapping. */
+const SOURCEMAPS_ONLY = process.argv.includes('--sourcemaps-only');
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'bench-results', `bench-${QUICK ? 'quick' : 'full'}.json`);
 
@@ -188,6 +191,12 @@ async function main() {
     let service = await startService(writeDb);
     const work = corpus();
     const warmup = PLAN.warmupSeconds;
+    if (SOURCEMAPS_ONLY) {
+      const runs = await sourcemapRuns({ service, apiKey: API_KEY, load, warmup, headers: ingestHeaders });
+      await stopService(service);
+      console.table(tableRows(runs));
+      return console.log(describeSourcemapRuns(runs).text);
+    }
     results.runs.push(await load('GET /health', service, { path: '/health', warmup }));
     results.runs.push(await load('POST /api/errors 2-4 KB', service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     const bare = await startBareServer();
@@ -219,6 +228,7 @@ async function main() {
         );
       }
     }
+    results.runs.push(...(await sourcemapRuns({ service, apiKey: API_KEY, load, warmup, headers: ingestHeaders })));
     const written = await (await fetch(`${service.url}/api/errors?limit=1`, { headers: { 'x-api-key': API_KEY } })).json();
     const reportsSent = results.runs.filter((r) => r.name.startsWith('POST')).reduce((n, r) => n + r.total, 0);
     results.afterWrites = { rssMb: rssMb(service.child.pid), ...sizes(writeDb), groups: written.total, reports: reportsSent };
@@ -294,6 +304,8 @@ async function main() {
   console.log(`the load generator's own ceiling for these POSTs (bare node:http req/s / health req/s): ${results.clientCeilingRatio}`);
   console.log(`ratio of a bare server spending ${describeCalibration(results.calibrationRatios)}`);
   console.log(describeEnvelopes(results.runs, health));
+  results.sourcemaps = describeSourcemapRuns(results.runs);
+  console.log(results.sourcemaps.text);
   console.log(
     `after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB + WAL ${results.afterWrites.walMb} MB for ${results.afterWrites.groups} groups / ${results.afterWrites.reports} reports (${results.afterWrites.kbPerGroup} KB per group)`,
   );
@@ -351,6 +363,7 @@ function printWriteSide(results) {
   console.log(`client ceiling (bare node:http req/s / health req/s): ${(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3)}`);
   console.log(`ratio of a bare server spending ${describeCalibration(calibrationRatios(byName, health))}`);
   console.log(describeEnvelopes(results.runs, health));
+  console.log(describeSourcemapRuns(results.runs).text);
   console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 

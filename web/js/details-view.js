@@ -4,6 +4,7 @@ import { renderCollapsed } from './collapse.js';
 import { eventSections, tagDistributions } from './event-view.js';
 import { errorState, status } from './list-view.js';
 import { scrollToCrash, traceback } from './traceback-view.js';
+import { frameItem } from './frame-view.js';
 
 export function renderDetails(main, params, ctx, token) {
   const id = params.get('error') ?? '';
@@ -104,18 +105,7 @@ function frameList(frames, crashIndex) {
   renderCollapsed(list, frames.length, crashIndex, {
     noun: (k) => (k === 1 ? 'frame' : 'frames'),
     wrap: (button) => h('li', { class: 'more' }, button),
-    renderRun: (from, to) =>
-      frames.slice(from, to).map((fr, k) => {
-        const i = from + k;
-        return h(
-          'li',
-          { class: i === crashIndex ? 'crash' : fr.in_app ? '' : 'lib' },
-          h('span', { class: 'fn' }, fr.function || '(anonymous)'),
-          ' ',
-          h('span', { class: 'loc' }, `${fr.file}${fr.line !== null ? `:${fr.line}` : ''}${fr.column !== null && fr.column !== undefined ? `:${fr.column}` : ''}`),
-          i === crashIndex ? h('span', { class: 'tag crash-tag' }, 'crash frame') : fr.in_app ? null : h('span', { class: 'tag' }, 'library'),
-        );
-      }),
+    renderRun: (from, to) => frames.slice(from, to).map((fr, k) => frameItem(fr, from + k === crashIndex)),
   });
   return list;
 }

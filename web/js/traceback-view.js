@@ -25,15 +25,24 @@ export function traceback(e) {
   return h('pre', { class: 'traceback', tabindex: 0, 'aria-label': 'Traceback' }, body);
 }
 
-/** The line of the crash frame: the last match in a Python trace (innermost last), else the first. */
+/**
+ * The line of the crash frame: the last match in a Python trace (innermost last), else the first.
+ * A source-mapped crash frame is found where the minified trace wrote it.
+ */
 function crashLine(e, lines) {
-  if (!e.file) return undefined;
+  const crash = (e.frames ?? []).find((f) => f.in_app) ?? e.frames?.[0];
+  const g = crash?.generated;
+  return lineOf(e.file, e.line, e.traceback, lines) ?? (g ? lineOf(g.file, g.column === null ? g.line : `${g.line}:${g.column}`, e.traceback, lines) : undefined);
+}
+
+function lineOf(file, line, text, lines) {
+  if (!file) return undefined;
   const hits = [];
-  const lineRef = e.line === null ? null : new RegExp(`(:|line )${e.line}\\b`);
+  const lineRef = line === null ? null : new RegExp(`(:|line )${line}\\b`);
   lines.forEach((l, i) => {
-    if (l.includes(e.file) && (lineRef === null || lineRef.test(l))) hits.push(i);
+    if (l.includes(file) && (lineRef === null || lineRef.test(l))) hits.push(i);
   });
-  return /^Traceback \(most recent call last\)/m.test(e.traceback) ? hits.at(-1) : hits[0];
+  return /^Traceback \(most recent call last\)/m.test(text) ? hits.at(-1) : hits[0];
 }
 
 /** Brings the crash line into view when the page opens, unless it is already whole on screen. */

@@ -1,5 +1,6 @@
 // A Sentry event's user, tags, breadcrumbs, contexts, request and exception chain -> EventDetails (pure, lenient).
 import { eventTime } from '../sentry/event-to-report.js';
+import { debugImagesOf, frameFilesOf } from '../../sourcemaps/debug-ids.js';
 import { boundedObject, boundedValue, fitWithin, LIMITS } from './limits.js';
 import type { Breadcrumb, EventDetails, EventException, EventFrameDetails, EventRequest, EventUser } from './types.js';
 
@@ -157,6 +158,7 @@ export function detailsFromSentry(event: Obj, sourceBytes?: number): EventDetail
     contexts: boundedObject(event.contexts),
     request: requestOf(event.request),
     exceptions: exceptions.length ? exceptions : undefined,
+    debug_images: debugImagesOf(event, frameFilesOf(event)),
   });
   return fitWithin(details ?? {}, LIMITS.detailsBytes, sourceBytes);
 }

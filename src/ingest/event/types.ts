@@ -1,4 +1,5 @@
 // The event beyond the spec's columns, as stored per occurrence and served by the API (snake_case, like the API).
+import type { DebugImage } from '../../sourcemaps/debug-ids.js';
 
 export interface EventUser {
   id?: string;
@@ -66,4 +67,6 @@ export interface EventDetails {
   request?: EventRequest;
   /** The whole chain, causes first and the captured exception last (Sentry's order). */
   exceptions?: EventException[];
+  /** debug_meta's source-map images of the frames' files: mapping on read finds their maps by debug ID. */
+  debug_images?: DebugImage[];
 }

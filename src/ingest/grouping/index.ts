@@ -2,3 +2,4 @@
 export { crashFrameOf, framesBelowPanic, type CrashContext, type EventFrame } from './crash-frame.js';
 export { isMessageEvent, messageFingerprint, messageGroupingText } from './message.js';
 export { primaryException } from './primary.js';
+export { minifiedColumn, MINIFIED_COLUMN } from './minified.js';
