@@ -36,8 +36,10 @@ export interface IngestResult {
   count: number;
   /** A new group. */
   created: boolean;
-  /** A resolved group that received a new occurrence and was reopened. */
+  /** A resolved group that received a new occurrence and was reopened, or an ignored one that woke up. */
   regression: boolean;
+  /** The group's distinct users (estimated past the exact cap) after this report. */
+  users?: number;
 }
 
 /**
@@ -64,6 +66,15 @@ export interface ErrorSummary {
   function: string;
   release: string | null;
   environment: string | null;
+  /** The release of the group's first occurrence that named one. */
+  firstRelease: string | null;
+  /** Distinct users (estimated past USERS_EXACT_CAP). */
+  users: number;
+  status: GroupStatus;
+  /** Resolved in this release: only a newer one's occurrence reopens. */
+  resolvedIn: string | null;
+  /** What wakes an ignored group (null when not ignored). */
+  ignore: IgnoreCondition | null;
 }
 
 export interface ErrorGroup extends ErrorSummary {
@@ -101,6 +112,10 @@ export interface HourlyCount {
 export interface ListQuery {
   project?: string;
   resolved?: boolean;
+  /** Absent: every group but the ignored ones. */
+  status?: GroupStatus | 'all';
+  /** Absent: last_seen. Always newest (largest) first. */
+  sort?: ListSort;
   source?: Source;
   /** Substring of the exception type or message, case-insensitive. */
   search?: string;
@@ -157,7 +172,11 @@ export interface Store {
    */
   ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
   listErrors(query: ListQuery): Promise<{ errors: ErrorSummary[]; total: number }>;
-  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[]; tags: TagDistribution[] } | null>;
+  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[]; tags: TagDistribution[]; users: GroupUsers } | null>;
+  /** Resolves (plain or in a release), ignores or reopens groups, in one transaction (triage.ts). */
+  triage(ids: number[], action: TriageAction): Promise<TriageOutcome>;
+  /** New groups, events and regressions of each of a project's releases. */
+  releaseActivity(project: string, versions: string[]): Promise<Map<string, ReleaseActivity>>;
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;
@@ -309,4 +328,43 @@ export interface TokenStore {
   revokeToken(id: number): Promise<boolean>;
   /** The live (not revoked) token a presented string is, or null; records when it was last used. */
   findToken(presented: string): Promise<ApiToken | null>;
+}
+
+export type GroupStatus = 'unresolved' | 'resolved' | 'ignored';
+export type ListSort = 'last_seen' | 'first_seen' | 'count' | 'users';
+
+/** What wakes an ignored group; none of them: ignored until reopened by hand. */
+export interface IgnoreCondition {
+  /** ISO 8601 UTC: the first occurrence from then on. */
+  until?: string;
+  /** The group's count at which it wakes (the count when ignored plus N). */
+  untilCount?: number;
+  /** The group's users figure at which it wakes (the figure when ignored plus U). */
+  untilUsers?: number;
+}
+
+export type TriageAction =
+  | { action: 'resolve'; inRelease?: string }
+  | { action: 'ignore'; untilCount?: number; until?: string; untilUsers?: number }
+  | { action: 'reopen' };
+
+export type TriageOutcome =
+  | { ok: true; changed: number[]; missing: number[] }
+  | { ok: false; reason: 'unknown_release' | 'no_release'; project: string };
+
+export interface GroupUsers {
+  total: number;
+  /** Users whose last report arrived in the last 24 hours. */
+  last24h: number;
+  /** False once past the exact cap: both figures are estimates. */
+  exact: boolean;
+}
+
+export interface ReleaseActivity {
+  /** Groups first seen in the release. */
+  newGroups: number;
+  /** Occurrences that named it (of the groups still kept). */
+  events: number;
+  /** Groups it reopened. */
+  regressions: number;
 }

@@ -9,6 +9,7 @@ import { refreshPlannerStatistics } from './planner-statistics.js';
 import { createProjectStore } from './projects.js';
 import { createRetention } from './retention.js';
 import { createTagStore } from './tags.js';
+import { createTriage } from './triage.js';
 import { createBatchWriter } from './writes.js';
 
 /** "ETRK": stamped on the file by the write probe, so `file` and backup tools can tell what it is. */
@@ -47,6 +48,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const tagStore = createTagStore(db);
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
   const knownProjects = new Set<string>();
+  const triage = createTriage(db, { now, throwIfMoved });
   const groupCommit = createGroupCommit(createBatchWriter(db, { now, tagStore, knownProjects }), fileMoved);
 
   return {
@@ -59,7 +61,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     },
 
     ...createListReader(db),
-    ...createErrorReader(db, { now, tagStore, throwIfMoved }),
+    ...createErrorReader(db, { now, tagStore, throwIfMoved, usersOf: triage.usersOf }),
+    triage: triage.triage,
+    releaseActivity: triage.releaseActivity,
     ...createProjectStore(db, { now, knownProjects, throwIfMoved }),
     ...createRetention(db),
 
