@@ -50,8 +50,9 @@ export const triageRoutes: FastifyPluginAsync<TriageRoutesDeps> = async (app, { 
     const { id: groupId } = parseOrThrow(idParams, rawParams);
     const outcome = await apply([groupId], action);
     if (outcome.missing.length) throw errors.notFound(`Error ${groupId}`);
-    const found = await store.getError(groupId);
-    return { status: found!.error.status, resolved_in: found!.error.resolvedIn, ignore: ignoreToApi(found!.error.ignore) };
+    const e = (await store.getError(groupId))!.error;
+    // Plain resolve answers as the spec says, `{status}`; the conditions are added where they apply.
+    return { status: e.status, ...(e.resolvedIn !== null && { resolved_in: e.resolvedIn }), ...(e.ignore !== null && { ignore: ignoreToApi(e.ignore) }) };
   }
 
   app.post('/api/errors/:id/resolve', async (request) => {

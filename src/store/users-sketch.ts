@@ -22,7 +22,10 @@ export function userKeyOf(r: PreparedReport): string | null {
   return null;
 }
 
-/** A user's hash: only this is ever stored. 52 bits (exact mode), register index and rank (HyperLogLog). */
+/**
+ * A user's hash: only this is ever stored. 32 bits in exact mode (two of 256 users collide with a
+ * chance of 1 in 130,000), register index and rank (HyperLogLog), both from those 32 bits.
+ */
 export interface UserHash {
   key: number;
   index: number;
@@ -31,13 +34,7 @@ export interface UserHash {
 
 export function hashUser(userKey: string): UserHash {
   const d = createHash('sha256').update(userKey).digest();
-  const hi = d.readUInt32BE(0);
-  const lo = d.readUInt32BE(4);
-  const index = hi >>> (32 - P);
-  // The rank: position of the first 1 bit in the 52 bits after the index (1-based).
-  const rest = hi & ((1 << (32 - P)) - 1);
-  const rank = rest !== 0 ? Math.clz32(rest) - P + 1 : 32 - P + Math.min(Math.clz32(lo), 32) + 1;
-  return { key: hi * 2 ** 20 + (lo >>> 12), index, rank };
+  return fromKey(d.readUInt32BE(0));
 }
 
 export const hourOf = (at: Date): number => Math.floor(at.getTime() / HOUR_MS);
@@ -87,7 +84,7 @@ export class UsersSketch {
     this.exact = null;
     this.registers = new Uint8Array(M);
     this.recent = new Map();
-    // The exact mode kept the hashes' 52 bits: index and rank are read back from them.
+    // The exact mode kept the hashes: index and rank are read back from them.
     for (const [key, hour] of entries) {
       const h = fromKey(key);
       if (h.rank > this.registers[h.index]!) this.registers[h.index] = h.rank;
@@ -124,16 +121,16 @@ export class UsersSketch {
     return estimate(regs);
   }
 
-  /** Mode byte, then exact: n × (key f64, hour u32); HyperLogLog: the registers, then n × (index u16, hour u32, rank u8). */
+  /** Mode byte, then exact: n × (key u32, hour u32); HyperLogLog: the registers, then n × (index u16, hour u32, rank u8). */
   serialize(): Buffer {
     if (this.exact) {
-      const b = Buffer.alloc(1 + this.exact.size * 12);
+      const b = Buffer.alloc(1 + this.exact.size * 8);
       b[0] = 1;
       let o = 1;
       for (const [key, hour] of this.exact) {
-        b.writeDoubleBE(key, o);
-        b.writeUInt32BE(hour, o + 8);
-        o += 12;
+        b.writeUInt32BE(key, o);
+        b.writeUInt32BE(hour, o + 4);
+        o += 8;
       }
       return b;
     }
@@ -158,7 +155,7 @@ export class UsersSketch {
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
     const s = new UsersSketch();
     if (buf[0] === 1) {
-      for (let o = 1; o + 12 <= buf.length; o += 12) s.exact!.set(buf.readDoubleBE(o), buf.readUInt32BE(o + 8));
+      for (let o = 1; o + 8 <= buf.length; o += 8) s.exact!.set(buf.readUInt32BE(o), buf.readUInt32BE(o + 4));
       return s;
     }
     s.exact = null;
@@ -174,15 +171,10 @@ export class UsersSketch {
   }
 }
 
-/** Index and rank from the 52 bits the exact mode keeps (the same bits hashUser read them from). */
+/** Index (the first 12 bits) and rank (the position of the first 1 bit in the other 20, capped at 21) of a 32-bit hash. */
 function fromKey(key: number): UserHash {
-  const hi = Math.floor(key / 2 ** 20);
-  const low20 = key - hi * 2 ** 20;
-  const index = hi >>> (32 - P);
-  const rest = hi & ((1 << (32 - P)) - 1);
-  // Past the 20 kept bits of the second word the rank is capped (a probability of 2^-40).
-  const rank = rest !== 0 ? Math.clz32(rest) - P + 1 : 32 - P + (low20 !== 0 ? Math.clz32(low20) - 12 : 20) + 1;
-  return { key, index, rank };
+  const rest = key & ((1 << (32 - P)) - 1);
+  return { key, index: key >>> (32 - P), rank: rest !== 0 ? Math.clz32(rest) - P + 1 : 32 - P + 1 };
 }
 
 /** HyperLogLog's estimate, with linear counting while registers are still empty (small ranges). */

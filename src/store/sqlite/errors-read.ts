@@ -33,7 +33,10 @@ export function createErrorReader(db: Db, { now, tagStore, throwIfMoved, usersOf
     async getError(id) {
       const row = stmt.getGroup.get(id);
       if (!row) return null;
-      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: stmt.occurrences.all(id).map(toOccurrence), tags: tagStore.distributions(id), users: usersOf(id) };
+      const users = usersOf(id);
+      // The figure in memory is newer than the stored one for a few seconds (triage-writes.ts).
+      const error = { ...toSummary(row), traceback: row.traceback, users: users.total };
+      return { error, occurrences: stmt.occurrences.all(id).map(toOccurrence), tags: tagStore.distributions(id), users };
     },
 
     async setResolved(id, resolved) {

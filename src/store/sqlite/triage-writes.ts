@@ -7,7 +7,13 @@ import type { Db } from './open-database.js';
 /** Releases remembered as stored (one process writes): past this many the set starts over. */
 const MAX_KNOWN_RELEASES = 10_000;
 /** Sketches kept in memory between commits, so a busy group's is not read back every commit. */
-const MAX_CACHED_SKETCHES = 1_000;
+const MAX_CACHED_SKETCHES = 2_000;
+/**
+ * A changed sketch (and the group's users figure) is written at most this often, within a later
+ * commit: a busy group with new users each commit would otherwise rewrite kilobytes per commit.
+ * A crash (kill -9) can forget the new users of these last seconds; reports are never lost.
+ */
+export const USERS_WRITE_EVERY_MS = 30_000;
 
 export function createTriageWriter(db: Db, now: () => Date) {
   const stmt = {
@@ -15,7 +21,9 @@ export function createTriageWriter(db: Db, now: () => Date) {
     releaseTime: db.prepare<[string, string], string>('SELECT created_at FROM releases WHERE project = ? AND version = ?').pluck(),
     countRegression: db.prepare<[string, string]>('UPDATE releases SET regressions = regressions + 1 WHERE project = ? AND version = ?'),
     readSketch: db.prepare<[number], Buffer>('SELECT sketch FROM error_users WHERE error_id = ?').pluck(),
-    writeSketch: db.prepare<[number, Buffer]>('INSERT INTO error_users (error_id, sketch) VALUES (?, ?) ON CONFLICT (error_id) DO UPDATE SET sketch = excluded.sketch'),
+    // A group deleted meanwhile (retention) takes nothing: its sketch is dropped.
+    writeSketch: db.prepare<[number, Buffer, number]>(`INSERT INTO error_users (error_id, sketch) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM errors WHERE id = ?)
+      ON CONFLICT (error_id) DO UPDATE SET sketch = excluded.sketch`),
     setUsers: db.prepare<[number, number]>('UPDATE errors SET users = ? WHERE id = ?'),
     setFirstRelease: db.prepare<[string, number]>('UPDATE errors SET first_release = ? WHERE id = ?'),
     wake: db.prepare<[number]>(`UPDATE errors SET resolved = 0, resolved_at = NULL, resolved_in = NULL,
@@ -24,6 +32,14 @@ export function createTriageWriter(db: Db, now: () => Date) {
   const knownReleases = new Set<string>();
   const newReleases = new Set<string>();
   const sketches = new Map<number, UsersSketch>();
+  /** Sketches changed since written: group id -> when first changed (ms). */
+  const dirty = new Map<number, number>();
+
+  function write(id: number, s: UsersSketch): void {
+    stmt.writeSketch.run(id, s.serialize(), id);
+    stmt.setUsers.run(s.count(), id);
+    dirty.delete(id);
+  }
 
   function sketchOf(id: number, created: boolean): UsersSketch {
     let s = sketches.get(id);
@@ -36,7 +52,11 @@ export function createTriageWriter(db: Db, now: () => Date) {
       s = blob ? UsersSketch.deserialize(blob) : new UsersSketch();
     }
     sketches.set(id, s);
-    if (sketches.size > MAX_CACHED_SKETCHES) sketches.delete(sketches.keys().next().value!);
+    if (sketches.size > MAX_CACHED_SKETCHES) {
+      const [oldest, evicted] = sketches.entries().next().value!;
+      if (dirty.has(oldest)) write(oldest, evicted);
+      sketches.delete(oldest);
+    }
     return s;
   }
 
@@ -50,24 +70,39 @@ export function createTriageWriter(db: Db, now: () => Date) {
       newReleases.add(key);
     },
 
-    /** Adds the reports' users to the group's sketch; the users figure afterwards (`stored` when unchanged). */
-    countUsers(id: number, reports: PreparedReport[], created: boolean, stored: number): number {
-      const keys = new Set<string>();
-      for (const r of reports) {
-        const k = userKeyOf(r);
-        if (k !== null) keys.add(k);
-      }
-      if (keys.size === 0) return stored;
+    /**
+     * Adds the reports' users to the group's sketch; the users figure after each report, as if written
+     * one by one (exact mode; past the cap, the figure after the batch, an estimate anyway).
+     */
+    countUsers(id: number, reports: PreparedReport[], created: boolean, stored: number): number[] {
+      const keys = reports.map(userKeyOf);
+      if (keys.every((k) => k === null)) return reports.map(() => stored);
       const sketch = sketchOf(id, created);
       const hour = hourOf(now());
       let changed = false;
-      for (const k of keys) changed = sketch.add(hashUser(k), hour) || changed;
-      if (!changed) return stored;
-      stmt.writeSketch.run(id, sketch.serialize());
-      const users = sketch.count();
-      if (users !== stored) stmt.setUsers.run(users, id);
-      return users;
+      const figures = keys.map((k) => {
+        if (k !== null) changed = sketch.add(hashUser(k), hour) || changed;
+        return sketch.isExact ? sketch.count() : -1;
+      });
+      if (changed && !dirty.has(id)) dirty.set(id, now().getTime());
+      const after = sketch.count();
+      return figures.map((f) => (f === -1 ? after : f));
     },
+
+    /** Writes the sketches changed longer ago than USERS_WRITE_EVERY_MS (all of them with `all`); inside a write transaction. */
+    writeDueSketches(all = false): void {
+      const due = now().getTime() - USERS_WRITE_EVERY_MS;
+      for (const [id, since] of dirty) {
+        if (all || since <= due) write(id, sketches.get(id)!);
+      }
+    },
+
+    /** The group's sketch as this process knows it (newer than the stored one for up to USERS_WRITE_EVERY_MS). */
+    cachedSketch(id: number): UsersSketch | undefined {
+      return sketches.get(id);
+    },
+
+    hasUnwritten: () => dirty.size > 0,
 
     setFirstRelease(id: number, release: string): void {
       stmt.setFirstRelease.run(release, id);
@@ -94,10 +129,12 @@ export function createTriageWriter(db: Db, now: () => Date) {
       newReleases.clear();
     },
 
-    /** The transaction rolled back: what this process remembers from it may not be stored. */
+    /**
+     * The transaction rolled back: its new releases may not be stored. The sketches keep its users:
+     * its reports are retried one by one, and adding a user twice changes nothing.
+     */
     rolledBack(): void {
       newReleases.clear();
-      sketches.clear();
     },
   };
 }

@@ -8,12 +8,14 @@ import { OTHER } from './tags.js';
 export interface TriageDeps {
   now: () => Date;
   throwIfMoved: () => void;
+  /** The writer's sketch of a group, newer than the stored one for a few seconds. */
+  cachedSketch: (id: number) => UsersSketch | undefined;
 }
 
 /** The releases of a project weighed for "the one now current": its newest by creation, then ordered. */
 const CURRENT_RELEASE_CANDIDATES = 200;
 
-export function createTriage(db: Db, { now, throwIfMoved }: TriageDeps): Pick<Store, 'triage' | 'releaseActivity'> & { usersOf(id: number): GroupUsers } {
+export function createTriage(db: Db, { now, throwIfMoved, cachedSketch }: TriageDeps): Pick<Store, 'triage' | 'releaseActivity'> & { usersOf(id: number): GroupUsers } {
   const stmt = {
     group: db.prepare<[number], { id: number; project: string; count: number; users: number }>('SELECT id, project, count, users FROM errors WHERE id = ?'),
     resolve: db.prepare<[string, string | null, number]>(`UPDATE errors SET resolved = 1, resolved_at = ?, resolved_in = ?,
@@ -66,7 +68,7 @@ export function createTriage(db: Db, { now, throwIfMoved }: TriageDeps): Pick<St
         stmt.resolve.run(at, inRelease, id);
       } else if (a.action === 'ignore') {
         // Relative conditions become absolute thresholds now, so a wake needs no history.
-        stmt.ignore.run(a.until ?? null, a.untilCount !== undefined ? g.count + a.untilCount : null, a.untilUsers !== undefined ? g.users + a.untilUsers : null, id);
+        stmt.ignore.run(a.until ?? null, a.untilCount !== undefined ? g.count + a.untilCount : null, a.untilUsers !== undefined ? (cachedSketch(id)?.count() ?? g.users) + a.untilUsers : null, id);
       } else {
         stmt.reopen.run(id);
       }
@@ -98,9 +100,12 @@ export function createTriage(db: Db, { now, throwIfMoved }: TriageDeps): Pick<St
     },
 
     usersOf(id) {
-      const blob = stmt.sketch.get(id);
-      if (!blob) return { total: 0, last24h: 0, exact: true };
-      const s = UsersSketch.deserialize(blob);
+      let s = cachedSketch(id);
+      if (!s) {
+        const blob = stmt.sketch.get(id);
+        if (!blob) return { total: 0, last24h: 0, exact: true };
+        s = UsersSketch.deserialize(blob);
+      }
       return { total: s.count(), last24h: s.countRecent(hourOf(now())), exact: s.isExact };
     },
   };

@@ -33,7 +33,7 @@ export interface WriterDeps {
 }
 
 /** Prepares the write statements once; returns the function that writes one batch (null for a resent event id). */
-export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: WriterDeps): (batch: BatchItem[]) => Array<IngestResult | null> {
+export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: WriterDeps) {
   const stmt = {
     // Positional parameters throughout the write path: binding by name costs a lookup per value.
     insertGroup: db.prepare<unknown[], { id: number }>(`
@@ -52,19 +52,20 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     updateGroup: db.prepare<unknown[], UpdatedRow>(`
       UPDATE errors SET
         count = count + ?,
-        first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
         message = CASE WHEN ? >= last_seen THEN ? ELSE message END,
         release = CASE WHEN ? >= last_seen THEN ? ELSE release END,
         environment = CASE WHEN ? >= last_seen THEN ? ELSE environment END
       WHERE fingerprint = ? AND project = ?
-      RETURNING id, count, resolved, source, last_seen = ? AS latest, first_release, users,
+      RETURNING id, count, resolved, source, last_seen = ? AS latest, first_seen, first_release, users,
         resolved_in, ignored, ignore_until, ignore_until_count, ignore_until_users`),
     // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
     setTraceback: db.prepare<[number, string]>(`
       INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)
       ON CONFLICT (error_id) DO UPDATE SET traceback = excluded.traceback WHERE traceback <> excluded.traceback`),
     setSource: db.prepare<[Source, number]>('UPDATE errors SET source = ? WHERE id = ?'),
+    // Apart, and only for a back-dated report: setting first_seen rewrites its index entry (sort=first_seen) even unchanged.
+    setFirstSeen: db.prepare<[string, number]>('UPDATE errors SET first_seen = ? WHERE id = ?'),
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
     insertOccurrence: db.prepare<unknown[]>(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
@@ -124,7 +125,7 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     for (let attempt = 0; id === undefined; attempt++) {
       if (attempt > SCOPED_ATTEMPTS) throw new Error('no free fingerprint for the group');
       if (attempt > 0) fingerprint = projectScopedFingerprint(first.fingerprint, first.project, attempt);
-      updated = stmt.updateGroup.get(k, minTs, maxTs, maxTs, newest.message, maxTs, newest.release, maxTs, newest.environment, fingerprint, first.project, maxTs);
+      updated = stmt.updateGroup.get(k, maxTs, maxTs, newest.message, maxTs, newest.release, maxTs, newest.environment, fingerprint, first.project, maxTs);
       // What the grouping fields say is the first report's; what changes from report to report
       // (message, traceback, release, environment, source) is the newest's.
       id = updated?.id ?? stmt.insertGroup.get(
@@ -136,10 +137,12 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     const created = updated === undefined;
     const before = updated ? updated.count - k : 0;
     if (updated && updated.first_release === null && firstRelease !== null) triage.setFirstRelease(id, firstRelease);
-    const users = triage.countUsers(id, reports, created, updated?.users ?? 0);
+    const usersAfter = triage.countUsers(id, reports, created, updated?.users ?? 0);
+    const users = usersAfter.at(-1)!;
     // A resolved group reopens, an ignored one wakes, at the report that meets its condition (wake.ts).
     const waking = updated ? wakingReport(groupState(updated), reports, before, users, now().toISOString(), (r) => triage.isNewer(first.project, r, updated!.resolved_in!)) : -1;
     if (waking >= 0) triage.wake(id, first.project, reports[waking]!.release);
+    if (updated && minTs < updated.first_seen) stmt.setFirstSeen.run(minTs, id);
     if (updated && latest && updated.source !== newest.source) stmt.setSource.run(newest.source, id);
     writeRing(id, before, reports);
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
@@ -150,7 +153,7 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
       count: before + i + 1,
       created: created && i === 0,
       regression: i === waking,
-      users,
+      users: usersAfter[i]!,
     }));
   }
 
@@ -199,6 +202,7 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
         const groupResults = writeGroup(positions.map((i) => batch[i]!.report));
         positions.forEach((i, j) => (written[i] = groupResults[j]!));
       }
+      triage.writeDueSketches();
       if (eventIdsSincePrune >= EVENT_ID_PRUNE_EVERY) {
         eventIdsSincePrune = 0;
         stmt.forgetEvents.run(EVENT_IDS_KEPT, new Date(now().getTime() - EVENT_ID_TTL_MS).toISOString());
@@ -217,7 +221,14 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     return results;
   }
 
-  return writeBatch;
+  return {
+    writeBatch,
+    /** Writes what is only in memory yet (users sketches): all of it before closing, else what is due. */
+    writePending: (all: boolean) => {
+      if (triage.hasUnwritten()) db.transaction(() => triage.writeDueSketches(all)).immediate();
+    },
+    cachedSketch: triage.cachedSketch,
+  };
 }
 
 /** The group as the write's UPDATE found it (RETURNING gives the values from before the report). */
@@ -227,6 +238,7 @@ interface UpdatedRow {
   resolved: number;
   source: Source;
   latest: number;
+  first_seen: string;
   first_release: string | null;
   users: number;
   resolved_in: string | null;
