@@ -29,7 +29,8 @@ beforeAll(async () => {
   // 14 days of a checkout error: more each day, several users, at hours across the day; a search error now and then.
   for (let d = 13; d >= 0; d--) {
     for (let k = 0; k <= 13 - d; k++) {
-      const at = new Date(NOW - d * DAY - ((k * 5) % 24) * 3600_000);
+      // Some hours take several events, so the bars differ in height.
+      const at = new Date(NOW - d * DAY - ((k * 5) % 7) * 3600_000 - k * 60_000);
       t.clock.now = at;
       const res = await postError(t.app, report({ exception_type: 'CheckoutError', message: 'card declined', release: releaseOfDay(d), user_id: `u${k % 6}`, timestamp: at.toISOString() }));
       checkout = res.json().id;

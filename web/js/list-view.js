@@ -154,7 +154,7 @@ function table(page, f, bulk) {
     bulk.bar,
     h(
       'table',
-      { class: 'errors' },
+      { class: 'errors selectable' },
       h('caption', { class: 'visually-hidden' }, 'Error groups, newest first'),
       h(
         'thead',

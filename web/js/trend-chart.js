@@ -21,7 +21,8 @@ export function trendChart({ hours, counts, releases }) {
   const x = (ms) => LEFT + ((ms - start) / HOUR_MS) * step;
   const y = (v) => TOP + plotH - (v / max) * plotH;
 
-  const yTicks = [0, max / 2, max].map((v) =>
+  // Counts are whole: a middle tick only where it is a whole number.
+  const yTicks = (Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max]).map((v) =>
     s('g', { class: 'tick' }, s('line', { x1: LEFT - 4, x2: W - RIGHT, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'grid' }), s('text', { x: LEFT - 6, y: y(v) + 4, 'text-anchor': 'end' }, formatCount(v))),
   );
   // A label at each UTC midnight, every other day so they never overlap.
