@@ -131,6 +131,8 @@ describe('ignore', () => {
     expect(ignored.errors.map((e: { id: number; status: string; resolved: boolean }) => [e.id, e.status, e.resolved])).toEqual([[id, 'ignored', false]]);
     expect((await get('/api/errors?status=all')).total).toBe(1);
     expect((await get('/api/errors?status=unresolved')).total).toBe(0);
+    // Not counted as unresolved in the projects list either.
+    expect((await get('/api/projects')).details.find((d: { name: string }) => d.name === 'shop')).toMatchObject({ groups: 1, unresolved: 0 });
   });
 
   it('until_count: wakes on the Nth occurrence after, once', async () => {
