@@ -49,6 +49,8 @@ export class UsersSketch {
    * falling; a pair is dropped once a later one has a rank as high (it can never be the window's max).
    */
   private recent: Map<number, Array<[number, number]>> | null = null;
+  /** The estimate, kept until a register changes (reading 4,096 registers per commit would cost more than the rest). */
+  private estimated: number | null = null;
 
   /** Adds a user seen at `hour`; true when the sketch changed (and must be written). */
   add(h: UserHash, hour: number): boolean {
@@ -62,6 +64,7 @@ export class UsersSketch {
     let changed = false;
     if (h.rank > this.registers![h.index]!) {
       this.registers![h.index] = h.rank;
+      this.estimated = null;
       changed = true;
     }
     return this.addRecent(h.index, h.rank, hour) || changed;
@@ -98,7 +101,9 @@ export class UsersSketch {
 
   /** Distinct users so far (exact in exact mode). */
   count(): number {
-    return this.exact ? this.exact.size : estimate(this.registers!);
+    if (this.exact) return this.exact.size;
+    this.estimated ??= estimate(this.registers!);
+    return this.estimated;
   }
 
   /** Distinct users whose last report arrived in the 24 hours ending with `hour`. */

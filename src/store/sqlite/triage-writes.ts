@@ -1,11 +1,13 @@
 // The write path's triage part: releases named by events, distinct users per group, reopening resolved-in-release and ignored groups.
 import { compareReleases } from '../release-order.js';
-import { hashUser, hourOf, userKeyOf, UsersSketch } from '../users-sketch.js';
+import { hashUser, hourOf, userKeyOf, UsersSketch, type UserHash } from '../users-sketch.js';
 import type { PreparedReport } from '../types.js';
 import type { Db } from './open-database.js';
 
 /** Releases remembered as stored (one process writes): past this many the set starts over. */
 const MAX_KNOWN_RELEASES = 10_000;
+/** Users whose hash is remembered (a user reports again and again; hashing costs more than a look-up). */
+const MAX_CACHED_HASHES = 20_000;
 /** Sketches kept in memory between commits, so a busy group's is not read back every commit. */
 const MAX_CACHED_SKETCHES = 2_000;
 /**
@@ -32,6 +34,16 @@ export function createTriageWriter(db: Db, now: () => Date) {
   const knownReleases = new Set<string>();
   const newReleases = new Set<string>();
   const sketches = new Map<number, UsersSketch>();
+  const hashes = new Map<string, UserHash>();
+  function hashOf(key: string): UserHash {
+    let h = hashes.get(key);
+    if (h === undefined) {
+      if (hashes.size >= MAX_CACHED_HASHES) hashes.clear();
+      h = hashUser(key);
+      hashes.set(key, h);
+    }
+    return h;
+  }
   /** Sketches changed since written: group id -> when first changed (ms). */
   const dirty = new Map<number, number>();
 
@@ -81,7 +93,7 @@ export function createTriageWriter(db: Db, now: () => Date) {
       const hour = hourOf(now());
       let changed = false;
       const figures = keys.map((k) => {
-        if (k !== null) changed = sketch.add(hashUser(k), hour) || changed;
+        if (k !== null) changed = sketch.add(hashOf(k), hour) || changed;
         return sketch.isExact ? sketch.count() : -1;
       });
       if (changed && !dirty.has(id)) dirty.set(id, now().getTime());
