@@ -25,6 +25,8 @@ import { sentryApiRoutes } from './routes/sentry-api/index.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { releaseRoutes } from './routes/releases.js';
+import { triageRoutes } from './routes/triage.js';
 import type { ArtifactStore, IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 import { createMapStep, createSourceMaps } from './sourcemaps/index.js';
 import type { SourceMapLookup } from './sourcemaps/types.js';
@@ -212,6 +214,8 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas, symbolicator && createMapStep(symbolicator));
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now, symbolicator });
+    await api.register(triageRoutes, { store, releaseStore, now });
+    if (releaseStore) await api.register(releaseRoutes, { store, releaseStore });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now, artifactStore });
     await api.register(alertRoutes, { config, alerts });
     if (projectAlertStore) await api.register(projectAlertRoutes, { store, alertStore: projectAlertStore, config, now, recordDelivery, lastDeliveries });

@@ -13,7 +13,7 @@ import { createSqliteProjectAlertStore } from '../src/store/sqlite/project-alert
 import { createSqliteReleaseStore } from '../src/store/sqlite/releases.js';
 import { createSqliteTokenStore } from '../src/store/sqlite/tokens.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
-import type { IngestListener, PreparedReport, Store } from '../src/store/types.js';
+import type { IngestListener, PreparedReport, ReleaseStore, Store } from '../src/store/types.js';
 
 export const API_KEY = 'test-operator-key-0123456789abcdef';
 
@@ -21,6 +21,7 @@ export interface TestApp {
   app: FastifyInstance;
   db: Db;
   store: Store;
+  releaseStore: ReleaseStore;
   /** Every log line the app wrote, as text. */
   logs: () => string;
   /** Moves the app's clock. */
@@ -49,12 +50,14 @@ export async function buildTestApp(
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }), projectAlertStore: createSqliteProjectAlertStore(db, { now }), artifactStore: createSqliteArtifactStore(db, { now }), sourceMaps: createSqliteSourceMapLookup(db), ...deps });
+  const releaseStore = createSqliteReleaseStore(db, { now });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore, projectAlertStore: createSqliteProjectAlertStore(db, { now }), artifactStore: createSqliteArtifactStore(db, { now }), sourceMaps: createSqliteSourceMapLookup(db), ...deps });
   await app.ready();
   return {
     app,
     db,
     store,
+    releaseStore,
     logs: () => chunks.join(''),
     clock,
     close: async () => {

@@ -124,17 +124,20 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
   }
 
   return {
-    observe({ results, reports, usualPerHour }) {
+    observe({ results, reports, usualPerHour, quiet }) {
+      if (quiet) return NONE;
       const first = results[0]!;
+      // A group woken within the batch (a resolved or ignored group's condition met) is a regression at that report.
+      const regression = first.regression || results.some((r) => r.regression);
       const settings = rules.rulesFor(reports[0]!.project);
       // The common case on the write path: a known group, no traffic rule. Nothing allocated.
-      if (!settings || (!first.created && !first.regression && !settings.spike && !settings.impact)) return NONE;
+      if (!settings || (!first.created && !regression && !settings.spike && !settings.impact)) return NONE;
       const last = results[results.length - 1]!;
       const t = now().getTime();
       const out: OutboxDraft[] = [];
       const raise = (why: AlertRule, key: string, users: number | null) => out.push(draft(why, key, first, last, reports, users, t));
       if (first.created && settings.newGroup) raise({ rule: 'new' }, first.fingerprint, null);
-      else if (first.regression && settings.regression) raise({ rule: 'regression' }, first.fingerprint, null);
+      else if (regression && settings.regression) raise({ rule: 'regression' }, first.fingerprint, null);
       if (settings.spike) {
         const { events, minutes, timesUsual } = settings.spike;
         const n = spikeCount(first.id, reports.length, t, minutes);

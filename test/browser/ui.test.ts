@@ -259,8 +259,13 @@ describe('the list', () => {
     await signIn(p);
     await settled(p);
     await p.getByLabel('Search').focus();
+    // The selection checkboxes (issue 18) come first: select all, then each row's before its link.
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate('document.activeElement?.id')).toBe('select-all');
+    await p.keyboard.press('Tab');
     await p.keyboard.press('Tab');
     expect(await p.evaluate('document.activeElement?.textContent')).toContain('<b>Bold</b>Error');
+    await p.keyboard.press('Tab');
     await p.keyboard.press('Tab');
     await p.keyboard.press('Enter');
     await p.locator('#error-title').waitFor();
@@ -303,7 +308,7 @@ describe('the details', () => {
     expect(await accessibilityViolations(p)).toEqual([]);
     await screenshot(p, 'details-desktop');
 
-    await p.getByRole('button', { name: 'Resolve' }).click();
+    await p.getByRole('button', { name: 'Resolve', exact: true }).click();
     await p.getByRole('button', { name: 'Reopen' }).waitFor();
     expect(await p.locator('.summary .status').textContent()).toBe('Resolved');
     const stored = (await (await fetch(`${base}/api/errors/${ids.blog}`, { headers: { 'x-api-key': API_KEY } })).json()) as { error: { resolved: boolean } };
@@ -316,7 +321,7 @@ describe('the details', () => {
     expect(await p.locator('.state.empty').count()).toBe(1);
     await p.goBack();
     await p.getByRole('button', { name: 'Reopen' }).click();
-    await p.getByRole('button', { name: 'Resolve' }).waitFor();
+    await p.getByRole('button', { name: 'Resolve', exact: true }).waitFor();
     expect(await p.locator('.summary .status').textContent()).toBe('Unresolved');
     const reopened = (await (await fetch(`${base}/api/errors/${ids.blog}`, { headers: { 'x-api-key': API_KEY } })).json()) as { error: { resolved: boolean } };
     expect(reopened.error.resolved).toBe(false);
