@@ -22,6 +22,9 @@ import { sentryRoutes } from './routes/sentry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { streamRoutes } from './routes/stream.js';
+import { createLive } from './live/index.js';
+import type { LiveBus } from './live/types.js';
 import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 
 export interface AppDeps {
@@ -41,6 +44,8 @@ export interface AppDeps {
   tokenStore?: TokenStore;
   /** Releases and deploys (the release API, the Releases view). */
   releaseStore?: ReleaseStore;
+  /** Carries live changes between instances (PostgreSQL LISTEN/NOTIFY); absent, in-process. */
+  liveBus?: LiveBus;
 }
 
 /**
@@ -64,7 +69,13 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested: notify = () => {}, alerts, quotaStore, tokenStore, releaseStore, liveBus }: AppDeps): Promise<FastifyInstance> {
+  // The live feed hears every committed report too, after the given listener (alerts).
+  const live = createLive({ operatorKey: apiKey, ...config.stream, logger, now, bus: liveBus });
+  const onIngested: IngestListener = (result, report) => {
+    notify(result, report);
+    live.onIngested(result, report);
+  };
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -116,6 +127,8 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Open streams are never idle: ended here, or the server's close would wait on them.
+    await live.close();
   });
   // Hooks on every request take a callback rather than being async: no promise per request.
   // A reply sent before the body was read (refused key, rate limit, busy) closes too: draining an
@@ -199,6 +212,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
+    await api.register(streamRoutes, { live, authFailed });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

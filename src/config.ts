@@ -156,6 +156,9 @@ export const envSchema = z
     MAX_CONNECTIONS_PER_ADDRESS: int(1024, 0, 1_000_000).optional(),
     QUOTA_EVENTS_PER_MINUTE: int(6_000, 0, 1_000_000_000),
     QUOTA_EVENTS_PER_HOUR: int(120_000, 0, 1_000_000_000),
+    STREAM_MAX_CLIENTS: int(2000, 0, 100_000),
+    STREAM_TOKEN_SECONDS: int(60, 5, 3600),
+    STREAM_HEARTBEAT_SECONDS: int(25, 1, 600),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -230,6 +233,8 @@ export const envSchema = z
     },
     /** Spike protection: events a project may send per minute and per hour (0: no limit); projects may set their own. */
     quota: { perMinute: e.QUOTA_EVENTS_PER_MINUTE, perHour: e.QUOTA_EVENTS_PER_HOUR },
+    /** The live feed (GET /api/stream): open streams at most (0: none), stream token lifetime, heartbeat. */
+    stream: { maxClients: e.STREAM_MAX_CLIENTS, tokenSeconds: e.STREAM_TOKEN_SECONDS, heartbeatSeconds: e.STREAM_HEARTBEAT_SECONDS },
   }));
 
 export type Config = z.output<typeof envSchema>;
