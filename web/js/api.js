@@ -53,6 +53,8 @@ export function createApi(getKey, onUnauthorized) {
         throw err;
       }
     },
+    /** `{token, expires_at}`: opens GET /api/stream for a minute (EventSource cannot send the key). */
+    streamToken: () => request('POST', '/api/stream-token'),
     listErrors: (params) => request('GET', `/api/errors${q(params)}`),
     getError: (id) => request('GET', `/api/errors/${encodeURIComponent(id)}`),
     setResolved: (id, resolved) => request('POST', `/api/errors/${encodeURIComponent(id)}/${resolved ? 'resolve' : 'unresolve'}`),
