@@ -1,5 +1,5 @@
 // The open Server-Sent Event streams: resume on connect, one encoded frame written to all, heartbeats, slow clients dropped.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { Ring } from './ring.js';
 import type { ChangeBatch } from './types.js';
@@ -19,8 +19,8 @@ export interface StreamsOptions {
 export interface Streams {
   hasRoom(): boolean;
   size(): number;
-  /** Takes over the response: headers, the greeting, the replay owed to `lastEventId`. */
-  open(req: IncomingMessage, res: ServerResponse, lastEventId: string | undefined): void;
+  /** Takes over the response: headers, the greeting, the replay owed to `lastEventId`. `ip` is for the log. */
+  open(ip: string, res: ServerResponse, lastEventId: string | undefined): void;
   broadcast(batch: ChangeBatch): void;
   /** Ends every stream (those that cannot take the last bytes are cut) and refuses new ones. */
   close(): Promise<void>;
@@ -28,7 +28,7 @@ export interface Streams {
 
 interface Stream {
   res: ServerResponse;
-  ip: string | undefined;
+  ip: string;
   /** When the stream's buffer last went over Node's high-water mark without draining since; 0 when it is flowing. */
   stalledSince: number;
 }
@@ -70,8 +70,8 @@ export function createStreams({ maxClients, heartbeatMs, maxBufferedBytes, stall
   return {
     hasRoom: () => !closed && open.size < maxClients,
     size: () => open.size,
-    open(req, res, lastEventId) {
-      const s: Stream = { res, ip: req.socket.remoteAddress, stalledSince: 0 };
+    open(ip, res, lastEventId) {
+      const s: Stream = { res, ip, stalledSince: 0 };
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',

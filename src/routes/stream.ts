@@ -32,6 +32,6 @@ export const streamRoutes: FastifyPluginAsync<StreamRoutesDeps> = async (app, { 
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' && header !== '' ? header.slice(0, 100) : query.last_event_id;
     reply.hijack();
-    live.streams.open(request.raw, reply.raw, lastEventId);
+    live.streams.open(request.ip, reply.raw, lastEventId);
   });
 };

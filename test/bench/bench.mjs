@@ -1,5 +1,5 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
-// Usage: npm run bench [-- --quick] [-- --write-only] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --write-only] [-- --live] [-- --out FILE]
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
 /** Only the write side (health, ingest, envelopes): the quick loop while working on ingest. */
 const WRITE_ONLY = process.argv.includes('--write-only');
+/** Only ingest without and with live streams, alternated three times: the steadier comparison on a busy machine. */
+const LIVE_ONLY = process.argv.includes('--live');
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'bench-results', `bench-${QUICK ? 'quick' : 'full'}.json`);
 
@@ -221,6 +223,11 @@ async function main() {
     let service = await startService(writeDb);
     const work = corpus();
     const warmup = PLAN.warmupSeconds;
+    if (LIVE_ONLY) {
+      await liveComparison(service, work, ingestHeaders);
+      await stopService(service);
+      return;
+    }
     results.runs.push(await load('GET /health', service, { path: '/health', warmup }));
     results.runs.push(await load('POST /api/errors 2-4 KB', service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     // The same run again with operators watching: every committed report also feeds the live streams.
@@ -356,6 +363,26 @@ function describeEnvelopes(runs, health) {
   return envelopes
     .map((r) => `${r.name}: ratio to health ${(r.requestsPerSecond / health.requestsPerSecond).toFixed(3)} (${((r.requestsPerSecond / plain) * 100).toFixed(0)}% of the plain envelope)`)
     .join('\n');
+}
+
+/** `--live`: ingest without and with the streams, alternated, and the medians of each. */
+async function liveComparison(service, work, headers) {
+  const next = () => ({ path: '/api/errors', body: work.smallReport() });
+  await load('warm-up', service, { method: 'POST', headers, next, seconds: PLAN.warmupSeconds });
+  const runs = { without: [], with: [] };
+  let stats;
+  for (let round = 0; round < 3; round++) {
+    runs.without.push(await load(`POST /api/errors 2-4 KB (round ${round + 1})`, service, { method: 'POST', headers, next }));
+    const streams = await openStreams(service, LIVE_STREAMS);
+    runs.with.push(await load(`${STREAMS_RUN} (round ${round + 1})`, service, { method: 'POST', headers, next }));
+    streams.close();
+    stats = streams.stats;
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+  console.table(tableRows([...runs.without, ...runs.with]));
+  const rps = { without: median(runs.without.map((r) => r.requestsPerSecond)), with: median(runs.with.map((r) => r.requestsPerSecond)) };
+  const cpu = { without: median(runs.without.map((r) => r.cpuMicrosPerRequest)), with: median(runs.with.map((r) => r.cpuMicrosPerRequest)) };
+  console.log(`medians of 3: ${rps.with} req/s with ${LIVE_STREAMS} streams against ${rps.without} without (${((rps.with / rps.without) * 100).toFixed(1)}%); CPU µs/req ${cpu.with} against ${cpu.without}; the last round's streams got ${stats.messages} messages`);
 }
 
 /** The live-stream run against the same run without streams (issue 18: within 10%). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_KEY, buildTestApp, report, type TestApp } from '../helper.js';
+import { freePort, startServer } from '../spawn-server.js';
 import { launch, screenshot, type Browser } from './browser.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -102,5 +103,42 @@ describe('live updates in the UI', () => {
     for (const url of requests) expect(url).not.toContain(API_KEY);
     expect(requests.some((u) => u.includes('/api/stream?token=st1.'))).toBe(true);
     expect(consoleLines.filter((l) => /Content Security Policy|pageerror/i.test(l))).toEqual([]);
+  });
+});
+
+describe('after the service restarts', () => {
+  it('reconnects on its own, re-reads the list, and goes on updating it', async () => {
+    const port = String(await freePort());
+    const env = { API_KEY, DATABASE_PATH: join(dir, 'restart.db'), PORT: port, RATE_LIMIT_PER_MINUTE: '0' };
+    const url = `http://127.0.0.1:${port}`;
+    const send = async (type: string) => {
+      const res = await fetch(`${url}/api/errors`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify(report({ exception_type: type })) });
+      return ((await res.json()) as { id: number }).id;
+    };
+    let server = await startServer(dir, env);
+    const p = await browser.context.newPage();
+    p.setDefaultTimeout(30_000);
+    try {
+      await send('BeforeRestartError');
+      await p.goto(url);
+      await p.evaluate(`localStorage.setItem('error-tracker.api-key', ${JSON.stringify(API_KEY)})`);
+      await p.reload();
+      await p.locator('.live-state[data-state="live"]').waitFor();
+      await p.evaluate('window.__sameDocument = true');
+
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await p.locator('.live-state[data-state="retrying"]').waitFor();
+      server = await startServer(dir, env);
+      // Backoff: 1 s, then doubling; a restart on this machine takes a few seconds.
+      await p.locator('.live-state[data-state="live"]').waitFor({ timeout: 60_000 });
+      const id = await send('AfterRestartError');
+      await p.locator(`tr[data-id="${id}"]`).waitFor();
+      expect(await p.evaluate('window.__sameDocument')).toBe(true);
+    } finally {
+      await p.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });
