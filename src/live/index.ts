@@ -32,6 +32,8 @@ export interface Live {
   onIngested: IngestListener;
   tokens: StreamTokens;
   streams: Streams;
+  /** Sends what is pending now rather than at the end of the interval (the micro-benchmark). */
+  flush(): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function createLive({ operatorKey, maxClients, tokenSeconds, heartbeatSec
     onIngested: coalescer.note,
     tokens: createStreamTokens(operatorKey, tokenSeconds, now),
     streams,
+    flush: coalescer.flush,
     async close() {
       coalescer.close();
       unsubscribe();
