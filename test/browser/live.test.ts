@@ -83,6 +83,10 @@ describe('live updates in the UI', () => {
     await page.getByRole('button', { name: 'Resume updates' }).click();
     await expect.poll(() => countOf(seed), { timeout: 15_000 }).not.toBe(held);
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
+    // The header's live state and toggle on a phone.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'live-list-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('updates the count on the open error page', async () => {
