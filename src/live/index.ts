@@ -48,7 +48,7 @@ export function createLive({ operatorKey, maxClients, tokenSeconds, heartbeatSec
     logger: logger.child({ component: 'live' }),
   });
   const unsubscribe = bus.subscribe((batch) => streams.broadcast(batch));
-  const coalescer = createCoalescer({ intervalMs: INTERVAL_MS, maxGroups: MAX_GROUPS_PER_MESSAGE, onBatch: (batch) => bus.publish(batch), now });
+  const coalescer = createCoalescer({ intervalMs: INTERVAL_MS, maxGroups: MAX_GROUPS_PER_MESSAGE, onBatch: (batch) => bus.publish(batch) });
   return {
     onIngested: coalescer.note,
     tokens: createStreamTokens(operatorKey, tokenSeconds, now),

@@ -25,6 +25,7 @@ export function createLiveUpdates({ api, nav, isCurrent }) {
   /** While paused: the latest change of each group, and whether a re-read is owed. */
   let held = new Map();
   let heldMore = false;
+  let heldReload = false;
   let view = null;
   let refreshTimer;
   let lastRefresh = 0;
@@ -33,11 +34,11 @@ export function createLiveUpdates({ api, nav, isCurrent }) {
     paused = !paused;
     replace(toggle, paused ? 'Resume updates' : 'Pause updates');
     if (!paused && (held.size > 0 || heldMore)) {
-      const groups = [...held.values()];
-      const more = heldMore;
+      const batch = { groups: [...held.values()], more: heldMore, reload: heldReload };
       held = new Map();
       heldMore = false;
-      apply({ groups, more });
+      heldReload = false;
+      apply(batch);
     }
     showState();
   });
@@ -80,7 +81,7 @@ export function createLiveUpdates({ api, nav, isCurrent }) {
       lastId = e.lastEventId;
       attempts = 0;
       showState('live');
-      receive({ groups: [], more: true });
+      receive({ groups: [], more: true, reload: true });
     });
     // The browser's own retry reuses the token, which expires: reconnect ourselves, with a new one and backoff.
     es.addEventListener('error', () => {
@@ -103,6 +104,7 @@ export function createLiveUpdates({ api, nav, isCurrent }) {
     if (!paused) return apply(batch);
     for (const g of batch.groups) held.set(g.id, mergeChange(held.get(g.id), g));
     heldMore ||= batch.more;
+    heldReload ||= Boolean(batch.reload);
     showState();
   }
 
@@ -193,6 +195,7 @@ function updateRow(row, g) {
 }
 
 function applyToDetails(v, batch) {
+  if (batch.reload) return v.reload();
   const g = batch.groups.find((c) => c.id === v.id);
   if (!g) return;
   if (g.regression) return v.reload();
