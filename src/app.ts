@@ -27,6 +27,9 @@ import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { releaseRoutes } from './routes/releases.js';
 import { triageRoutes } from './routes/triage.js';
+import { streamRoutes } from './routes/stream.js';
+import { createLive } from './live/index.js';
+import type { LiveBus } from './live/types.js';
 import type { ArtifactStore, IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 import { createMapStep, createSourceMaps } from './sourcemaps/index.js';
 import type { SourceMapLookup } from './sourcemaps/types.js';
@@ -57,6 +60,8 @@ export interface AppDeps {
   artifactStore?: ArtifactStore;
   /** Uploaded source maps; absent, browser frames are grouped and shown as sent. */
   sourceMaps?: SourceMapLookup;
+  /** Carries live changes between instances (PostgreSQL LISTEN/NOTIFY); absent, in-process. */
+  liveBus?: LiveBus;
 }
 
 /**
@@ -80,7 +85,13 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore, sourceMaps }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested: notify = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore, sourceMaps, liveBus }: AppDeps): Promise<FastifyInstance> {
+  // The live feed hears every committed report too, after the given listener (alerts).
+  const live = createLive({ operatorKey: apiKey, ...config.stream, logger, now, bus: liveBus });
+  const onIngested: IngestListener = (result, report) => {
+    notify(result, report);
+    live.onIngested(result, report);
+  };
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -132,6 +143,8 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Open streams are never idle: ended here, or the server's close would wait on them.
+    await live.close();
   });
   // Hooks on every request take a callback rather than being async: no promise per request.
   // A reply sent before the body was read (refused key, rate limit, busy) closes too: draining an
@@ -221,6 +234,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     if (projectAlertStore) await api.register(projectAlertRoutes, { store, alertStore: projectAlertStore, config, now, recordDelivery, lastDeliveries });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
     if (artifactStore) await api.register(sentryApiRoutes, { artifactStore, releaseStore, store, limits: config.sourcemapUploads, now });
+    await api.register(streamRoutes, { live, authFailed });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

@@ -196,6 +196,9 @@ export const envSchema = z
     SOURCEMAP_RETENTION_DAYS: int(90, 0, 36500),
     SOURCEMAP_KEEP_RELEASES: int(5, 0, 100_000),
     SOURCEMAP_CACHE_MB: int(160, 8, 16_384),
+    STREAM_MAX_CLIENTS: int(2000, 0, 100_000),
+    STREAM_TOKEN_SECONDS: int(60, 5, 3600),
+    STREAM_HEARTBEAT_SECONDS: int(25, 1, 600),
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -303,6 +306,8 @@ export const envSchema = z
     },
     /** Parsed source maps kept in memory (estimated; a 10 MB map takes about 70 MB parsed); a map over half of it is not used. */
     sourceMapCacheBytes: e.SOURCEMAP_CACHE_MB * 1024 * 1024,
+    /** The live feed (GET /api/stream): open streams at most (0: none), stream token lifetime, heartbeat. */
+    stream: { maxClients: e.STREAM_MAX_CLIENTS, tokenSeconds: e.STREAM_TOKEN_SECONDS, heartbeatSeconds: e.STREAM_HEARTBEAT_SECONDS },
   }));
 
 export type Config = z.output<typeof envSchema>;

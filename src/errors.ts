@@ -81,6 +81,12 @@ export const errors = {
     new AppError('quota_exceeded', 429, `Project '${project}' is over its quota of events per ${window}; this event was dropped (and counted); retry in ${retryAfterSeconds} s`, undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
+  streamTokenInvalid: (why: string) =>
+    new AppError('stream_token_invalid', 401, `The stream token is ${why === 'missing' ? 'missing' : why === 'expired' ? 'expired' : 'not valid'}; get one from POST /api/stream-token with the operator key`),
+  tooManyStreams: (retryAfterSeconds = 30) =>
+    new AppError('too_many_streams', 503, `Too many live streams are open (STREAM_MAX_CLIENTS); retry in ${retryAfterSeconds} s`, undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
   storageUnavailable: () => new AppError('storage_unavailable', 503, 'The database cannot accept writes right now; retry later'),
   notReady: (failing: string[]) => new AppError('not_ready', 503, `Not ready: ${failing.join(', ')} failed`),
   smtpNotConfigured: (what: string) => new AppError('smtp_not_configured', 503, `SMTP not configured: ${what}`),

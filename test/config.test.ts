@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       quota: { perMinute: 6000, perHour: 120000 },
       sourcemapUploads: { chunkBytes: 1048576, maxBundleBytes: 67108864, maxBundleFiles: 2000, maxFileBytes: 33554432, retentionDays: 90, keepReleases: 5 },
       sourceMapCacheBytes: 160 * 1024 * 1024,
+      stream: { maxClients: 2000, tokenSeconds: 60, heartbeatSeconds: 25 },
     });
   });
 
@@ -109,6 +110,13 @@ describe('loadConfig', () => {
     const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
     expect(names.sort()).toEqual(['ALERT_EMAILS', 'API_KEY', 'CORS_ORIGINS', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MAX_DECOMPRESSED_BYTES', 'MIN_FREE_DISK_MB', 'PORT', 'PUBLIC_URL', 'RETENTION_DAYS', 'RETENTION_INTERVAL_HOURS', 'SELF_REPORT', 'SMTP_PORT']);
     expect((error as ConfigError).message).toContain("'nope' is not an email address");
+  });
+
+  it('reads the live stream settings and rejects out-of-range ones by name', () => {
+    expect(loadConfig({ STREAM_MAX_CLIENTS: '0', STREAM_TOKEN_SECONDS: '300', STREAM_HEARTBEAT_SECONDS: '5' }).stream).toEqual({ maxClients: 0, tokenSeconds: 300, heartbeatSeconds: 5 });
+    expect(() => loadConfig({ STREAM_TOKEN_SECONDS: '1', STREAM_HEARTBEAT_SECONDS: '0', STREAM_MAX_CLIENTS: 'many' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^STREAM_MAX_CLIENTS:/), expect.stringMatching(/^STREAM_TOKEN_SECONDS:/), expect.stringMatching(/^STREAM_HEARTBEAT_SECONDS:/)] }),
+    );
   });
 
   it('rejects bad alert settings by name', () => {

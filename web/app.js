@@ -3,6 +3,7 @@ import { createApi } from './js/api.js';
 import { h, replace } from './js/dom.js';
 import { renderDetails } from './js/details-view.js';
 import { renderList } from './js/list-view.js';
+import { createLiveUpdates } from './js/live.js';
 import { renderProjects } from './js/projects-view.js';
 import { renderReleases } from './js/releases-view.js';
 
@@ -16,10 +17,12 @@ const api = createApi(getKey, () => signOut('Your API key is no longer accepted.
 
 /** Each render gets a token; a slower, older render must not overwrite a newer one. */
 let current = 0;
+const liveUpdates = createLiveUpdates({ api, nav, isCurrent: (token) => token === current });
 
 const ctx = {
   api,
   live,
+  liveUpdates,
   isCurrent: (token) => token === current,
   navigate(url, { replace: replaceEntry = false } = {}) {
     history[replaceEntry ? 'replaceState' : 'pushState'](null, '', url);
@@ -38,6 +41,7 @@ function route({ focus = false } = {}) {
     return;
   }
   nav.hidden = false;
+  liveUpdates.start();
   const params = new URLSearchParams(location.search);
   const view = params.has('error') ? 'details' : ['projects', 'releases'].includes(params.get('view')) ? params.get('view') : 'list';
   for (const a of nav.querySelectorAll('a[data-view]')) {
@@ -96,6 +100,7 @@ function renderSignIn(notice) {
 function signOut(notice) {
   localStorage.removeItem(KEY_STORAGE);
   current++;
+  liveUpdates.stop();
   nav.hidden = true;
   renderSignIn(notice);
 }

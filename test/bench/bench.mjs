@@ -1,6 +1,7 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
-// Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --live] [-- --out FILE]
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ const QUICK = process.argv.includes('--quick');
 const WRITE_ONLY = process.argv.includes('--write-only');
 /** Only the source-map runs (mapped beside unmapped browser events): the quick loop while working on mapping. */
 const SOURCEMAPS_ONLY = process.argv.includes('--sourcemaps-only');
+/** Only ingest without and with live streams, alternated three times: the steadier comparison on a busy machine. */
+const LIVE_ONLY = process.argv.includes('--live');
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'bench-results', `bench-${QUICK ? 'quick' : 'full'}.json`);
 
@@ -24,7 +27,10 @@ const PLAN = QUICK
   : { seconds: 10, warmupSeconds: 3, readSeconds: 5, groups: 100_000, occurrences: 1_000_000 };
 
 /** The issue's targets; printed against the measured figures, never enforced (shared machines are noisy). */
-const TARGETS = { ingestRatio: 0.5, ingestP99Ms: 25, readP99Ms: 50, searchP99Ms: 100, rssMb: 150 };
+const TARGETS = { ingestRatio: 0.5, ingestP99Ms: 25, readP99Ms: 50, searchP99Ms: 100, rssMb: 150, withStreams: 0.9 };
+/** Issue 18: ingest with this many live streams open stays within 10% of ingest without. */
+const LIVE_STREAMS = 20;
+const STREAMS_RUN = `POST /api/errors 2-4 KB, ${LIVE_STREAMS} live streams open`;
 const CONNECTIONS = 50;
 /** Requests drawn per run (skewed over the fingerprints as drawn); each connection cycles through them. */
 const SEQUENCE_LENGTH = 2_000;
@@ -181,6 +187,35 @@ async function load(name, service, { path = '/', method = 'GET', headers = {}, b
   };
 }
 
+/**
+ * Opens `n` live streams (GET /api/stream) the way the UI does, reading and counting what arrives, as
+ * operators' browsers would. Returns their figures and a close().
+ */
+async function openStreams(service, n) {
+  const res = await fetch(`${service.url}/api/stream-token`, { method: 'POST', headers: { 'x-api-key': API_KEY } });
+  const { token } = await res.json();
+  const stats = { streams: n, messages: 0, bytes: 0 };
+  const requests = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const req = get(`${service.url}/api/stream?token=${encodeURIComponent(token)}`, (response) => {
+            if (response.statusCode !== 200) return reject(new Error(`stream answered ${response.statusCode}`));
+            response.on('data', (chunk) => {
+              stats.bytes += chunk.length;
+              for (let i = chunk.indexOf('event: changes'); i >= 0; i = chunk.indexOf('event: changes', i + 1)) stats.messages += 1;
+            });
+            response.on('error', () => {});
+            resolve(req);
+          });
+          req.on('error', reject);
+        }),
+    ),
+  );
+  return { stats, close: () => requests.forEach((r) => r.destroy()) };
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'et-bench-'));
   const results = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, quick: QUICK, plan: PLAN, runs: [] };
@@ -197,8 +232,18 @@ async function main() {
       console.table(tableRows(runs));
       return console.log(describeSourcemapRuns(runs).text);
     }
+    if (LIVE_ONLY) {
+      await liveComparison(service, work, ingestHeaders);
+      await stopService(service);
+      return;
+    }
     results.runs.push(await load('GET /health', service, { path: '/health', warmup }));
     results.runs.push(await load('POST /api/errors 2-4 KB', service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
+    // The same run again with operators watching: every committed report also feeds the live streams.
+    const streams = await openStreams(service, LIVE_STREAMS);
+    results.runs.push(await load(STREAMS_RUN, service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
+    streams.close();
+    results.liveStreams = streams.stats;
     const bare = await startBareServer();
     results.runs.push(await load(BARE_RUN, bare, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     await stopService(bare);
@@ -273,6 +318,7 @@ async function main() {
   const byName = Object.fromEntries(results.runs.map((r) => [r.name, r]));
   const health = byName['GET /health'];
   const ingest = byName['POST /api/errors 2-4 KB'];
+  results.withStreamsRatio = +(byName[STREAMS_RUN].requestsPerSecond / ingest.requestsPerSecond).toFixed(3);
   results.ingestRatio = +(ingest.requestsPerSecond / health.requestsPerSecond).toFixed(3);
   results.clientCeilingRatio = +(byName[BARE_RUN].requestsPerSecond / health.requestsPerSecond).toFixed(3);
   results.calibrationRatios = calibrationRatios(byName, health);
@@ -292,6 +338,7 @@ async function main() {
     [`read p99 ms at ${PLAN.groups} groups (worst list/detail)`, worst(listRuns, 'p99'), `<= ${TARGETS.readP99Ms}`, worst(listRuns, 'p99') <= TARGETS.readP99Ms],
     ['search p99 ms (worst)', worst(searchRuns, 'p99'), `<= ${TARGETS.searchP99Ms}`, worst(searchRuns, 'p99') <= TARGETS.searchP99Ms],
     ['read errors (non-2xx)', readRuns.reduce((n, r) => n + r.non2xx, 0), '0', readRuns.every((r) => r.non2xx === 0)],
+    [`ingest with ${LIVE_STREAMS} live streams / without (req/s)`, results.withStreamsRatio, `>= ${TARGETS.withStreams}`, results.withStreamsRatio >= TARGETS.withStreams],
     ['RSS MB after writes', Math.round(results.afterWrites.rssMb), `<= ${TARGETS.rssMb}`, results.afterWrites.rssMb <= TARGETS.rssMb],
     [`RSS MB serving ${PLAN.occurrences} reports`, Math.round(results.afterReads.rssMb), `<= ${TARGETS.rssMb}`, results.afterReads.rssMb <= TARGETS.rssMb],
   ].map(([target, measured, goal, met]) => ({ target, measured, goal, met }));
@@ -306,6 +353,7 @@ async function main() {
   console.log(describeEnvelopes(results.runs, health));
   results.sourcemaps = describeSourcemapRuns(results.runs);
   console.log(results.sourcemaps.text);
+  console.log(describeStreams(results, byName));
   console.log(
     `after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB + WAL ${results.afterWrites.walMb} MB for ${results.afterWrites.groups} groups / ${results.afterWrites.reports} reports (${results.afterWrites.kbPerGroup} KB per group)`,
   );
@@ -327,6 +375,38 @@ function describeEnvelopes(runs, health) {
   return envelopes
     .map((r) => `${r.name}: ratio to health ${(r.requestsPerSecond / health.requestsPerSecond).toFixed(3)} (${((r.requestsPerSecond / plain) * 100).toFixed(0)}% of the plain envelope)`)
     .join('\n');
+}
+
+/** `--live`: ingest without and with the streams, alternated, and the medians of each. */
+async function liveComparison(service, work, headers) {
+  const next = () => ({ path: '/api/errors', body: work.smallReport() });
+  await load('warm-up', service, { method: 'POST', headers, next, seconds: PLAN.warmupSeconds });
+  const runs = { without: [], with: [] };
+  let stats;
+  for (let round = 0; round < 3; round++) {
+    runs.without.push(await load(`POST /api/errors 2-4 KB (round ${round + 1})`, service, { method: 'POST', headers, next }));
+    const streams = await openStreams(service, LIVE_STREAMS);
+    runs.with.push(await load(`${STREAMS_RUN} (round ${round + 1})`, service, { method: 'POST', headers, next }));
+    streams.close();
+    stats = streams.stats;
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+  console.table(tableRows([...runs.without, ...runs.with]));
+  const rps = { without: median(runs.without.map((r) => r.requestsPerSecond)), with: median(runs.with.map((r) => r.requestsPerSecond)) };
+  const cpu = { without: median(runs.without.map((r) => r.cpuMicrosPerRequest)), with: median(runs.with.map((r) => r.cpuMicrosPerRequest)) };
+  console.log(`medians of 3: ${rps.with} req/s with ${LIVE_STREAMS} streams against ${rps.without} without (${((rps.with / rps.without) * 100).toFixed(1)}%); CPU µs/req ${cpu.with} against ${cpu.without}; the last round's streams got ${stats.messages} messages`);
+}
+
+/** The live-stream run against the same run without streams (issue 18: within 10%). */
+function describeStreams(results, byName) {
+  const without = byName['POST /api/errors 2-4 KB'];
+  const withStreams = byName[STREAMS_RUN];
+  const { streams, messages, bytes } = results.liveStreams;
+  return (
+    `ingest with ${streams} live streams: ${withStreams.requestsPerSecond} req/s against ${without.requestsPerSecond} without ` +
+    `(${((withStreams.requestsPerSecond / without.requestsPerSecond) * 100).toFixed(1)}%; CPU µs/req ${withStreams.cpuMicrosPerRequest} against ${without.cpuMicrosPerRequest}); ` +
+    `the streams got ${messages} messages, ${(bytes / streams / 1024).toFixed(0)} KB each`
+  );
 }
 
 /** Per calibration run, its req/s over /health's: { '25': 0.4, ... }. */
@@ -364,6 +444,7 @@ function printWriteSide(results) {
   console.log(`ratio of a bare server spending ${describeCalibration(calibrationRatios(byName, health))}`);
   console.log(describeEnvelopes(results.runs, health));
   console.log(describeSourcemapRuns(results.runs).text);
+  console.log(describeStreams(results, byName));
   console.log(`after writes: RSS ${results.afterWrites.rssMb.toFixed(0)} MB, database ${results.afterWrites.databaseMb} MB`);
 }
 

@@ -56,6 +56,8 @@ export function createApi(getKey, onUnauthorized) {
     },
     /** Any JSON call of the API (the triage routes, releases). */
     call: (method, path, json) => request(method, path, undefined, json),
+    /** `{token, expires_at}`: opens GET /api/stream for a minute (EventSource cannot send the key). */
+    streamToken: () => request('POST', '/api/stream-token'),
     listErrors: (params) => request('GET', `/api/errors${q(params)}`),
     getError: (id) => request('GET', `/api/errors/${encodeURIComponent(id)}`),
     setResolved: (id, resolved) => request('POST', `/api/errors/${encodeURIComponent(id)}/${resolved ? 'resolve' : 'unresolve'}`),

@@ -30,6 +30,7 @@ export function renderDetails(main, params, ctx, token) {
         // The page opens at the crash frame; a reload after Resolve leaves the reader where they are.
         if (!opened) scrollToCrash(body);
         opened = true;
+        ctx.liveUpdates?.showDetails(token, data.error.id, body, load);
       },
       (err) => {
         if (!ctx.isCurrent(token)) return;

@@ -100,6 +100,7 @@ export function renderList(main, params, ctx, token) {
       }
       replace(results, ...table(page, f, bulkSelection(ctx, token, () => ctx.navigate(location.pathname + location.search, { replace: true }))));
       announce(ctx.live, page.total === 1 ? '1 error group' : `${page.total} error groups`);
+      ctx.liveUpdates?.showList(token, results, refresh);
     },
     (err) => {
       if (!ctx.isCurrent(token)) return;
@@ -107,6 +108,13 @@ export function renderList(main, params, ctx, token) {
       replace(results, errorState(`Could not load errors: ${err.message}`, () => ctx.navigate(location.pathname + location.search, { replace: true })));
     },
   );
+  // A quiet re-read for live updates (js/live.js): the table stays on screen until the new one is in; a failure changes nothing.
+  const refresh = () =>
+    ctx.api.listErrors(query).then((page) => {
+      if (!ctx.isCurrent(token) || (page.errors.length === 0 && f.page > 1)) return;
+      replace(results, ...table(page, f));
+      ctx.liveUpdates?.showList(token, results, refresh);
+    }, () => {});
 }
 
 function table(page, f, bulk) {
