@@ -22,6 +22,7 @@ import { sentryRoutes } from './routes/sentry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { mcpRoutes } from './mcp/routes.js';
 import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 
 export interface AppDeps {
@@ -199,6 +200,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
+    await api.register(mcpRoutes, { apiKey, store, releaseStore, allowedOrigins: config.mcpAllowedOrigins, now });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

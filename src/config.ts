@@ -107,6 +107,22 @@ const corsOrigins = z
     return list.map((o) => o.toLowerCase());
   });
 
+/**
+ * MCP_ALLOWED_ORIGINS: browser origins allowed to call /mcp (comma-separated scheme://host[:port]).
+ * Empty by default: agents are not browsers and send no Origin; a page that does is refused
+ * (the protocol's guard against DNS rebinding). No `*`: that would switch the guard off.
+ */
+const mcpOrigins = z
+  .string()
+  .optional()
+  .transform((s, ctx): string[] => {
+    const list = (s ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+    for (const o of list) {
+      if (!/^https?:\/\/[^/?#\s*]+$/i.test(o)) ctx.addIssue({ code: 'custom', message: `'${o}' is not an origin (scheme://host[:port]; no *)` });
+    }
+    return list.map((o) => o.toLowerCase());
+  });
+
 export const envSchema = z
   .object({
     API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
@@ -156,6 +172,7 @@ export const envSchema = z
     MAX_CONNECTIONS_PER_ADDRESS: int(1024, 0, 1_000_000).optional(),
     QUOTA_EVENTS_PER_MINUTE: int(6_000, 0, 1_000_000_000),
     QUOTA_EVENTS_PER_HOUR: int(120_000, 0, 1_000_000_000),
+    MCP_ALLOWED_ORIGINS: mcpOrigins,
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -230,6 +247,8 @@ export const envSchema = z
     },
     /** Spike protection: events a project may send per minute and per hour (0: no limit); projects may set their own. */
     quota: { perMinute: e.QUOTA_EVENTS_PER_MINUTE, perHour: e.QUOTA_EVENTS_PER_HOUR },
+    /** Browser origins that may call /mcp; requests without an Origin (agents) always may. */
+    mcpAllowedOrigins: e.MCP_ALLOWED_ORIGINS,
   }));
 
 export type Config = z.output<typeof envSchema>;

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       maxBodyBytesInFlight: 64 * 1024 * 1024,
       connections: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxPerAddress: 1024 },
       quota: { perMinute: 6000, perHour: 120000 },
+      mcpAllowedOrigins: [],
     });
   });
 
