@@ -23,9 +23,13 @@ export const CAPS = {
 
 /** The cuts made while building one result; they end up in it, for the model and for whoever reads along. */
 export class Notes {
-  readonly list: string[] = [];
+  private readonly counts = new Map<string, number>();
   add(note: string): void {
-    this.list.push(note);
+    this.counts.set(note, (this.counts.get(note) ?? 0) + 1);
+  }
+  /** Each note once, with how often it applied when more than once. */
+  get list(): string[] {
+    return [...this.counts].map(([note, n]) => (n === 1 ? note : `${note} (${n} times)`));
   }
   text(value: string, max: number, what: string): string {
     if (value.length <= max) return value;
@@ -53,9 +57,10 @@ export class Notes {
 
 /** A successful result: concise text for the model, the same facts as structured content. */
 export function toolResult(text: string, structured: Record<string, unknown>, notes: Notes): CallToolResult {
-  const content = notes.list.length ? { ...structured, notes: notes.list } : structured;
+  const list = notes.list;
+  const content = list.length ? { ...structured, notes: list } : structured;
   const fitted = fitJson(content);
-  const noteText = notes.list.length ? `\n\nNotes: ${notes.list.join('; ')}.` : '';
+  const noteText = list.length ? `\n\nNotes: ${list.join('; ')}.` : '';
   let full = text + noteText;
   if (full.length > CAPS.result) full = cutText(text, CAPS.result - noteText.length - 80) + '\n[text cut to fit the result size cap]' + noteText;
   return { content: [{ type: 'text', text: full }], structuredContent: fitted };

@@ -21,10 +21,10 @@ export interface Live {
   stop(): Promise<void>;
 }
 
-export async function startLive(): Promise<Live> {
+export async function startLive(env: Record<string, string> = {}): Promise<Live> {
   const dir = mkdtempSync(join(tmpdir(), 'et-mcp-'));
   const dbPath = join(dir, 'errors.db');
-  const server = await startServer(dir, { API_KEY: OPERATOR, DATABASE_PATH: dbPath, RATE_LIMIT_PER_MINUTE: '0', MCP_ALLOWED_ORIGINS: ALLOWED_ORIGIN });
+  const server = await startServer(dir, { API_KEY: OPERATOR, DATABASE_PATH: dbPath, RATE_LIMIT_PER_MINUTE: '0', MCP_ALLOWED_ORIGINS: ALLOWED_ORIGIN, ...env });
   const api = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(`${server.url}${path}`, { ...init, headers: { 'x-api-key': OPERATOR, 'content-type': 'application/json', ...(init.headers ?? {}) } });
     if (res.status >= 400) throw new Error(`${path}: ${res.status} ${await res.text()}`);

@@ -154,7 +154,7 @@ function render(s: Json): string {
     `releases: first ${g.first_release ?? 'unknown'}, last ${g.last_release ?? 'unknown'}${g.environment ? ` · environment ${g.environment}` : ''}`,
     `14-day trend (events per day, ${trend.days[0]} to ${trend.days.at(-1)}): ${trend.counts.join(' ')} (total ${trend.total})`,
     '',
-    `Crash frame: ${frame.file ?? '?'}${frame.line === null ? '' : `:${frame.line}`} in ${frame.function ?? '?'}`,
+    frame.file === null ? 'Crash frame: unknown (the report has no parsable stack)' : `Crash frame: ${frame.file}${frame.line === null ? '' : `:${frame.line}`} in ${frame.function ?? '?'}`,
   ];
   const source = frame.source as { pre: string[]; line: string; post: string[] } | null;
   if (source) {
@@ -171,7 +171,7 @@ function render(s: Json): string {
       for (const f of e.frames as string[]) lines.push(`    at ${f}`);
     }
   }
-  lines.push('', 'Traceback:', String(s.traceback));
+  if (s.traceback) lines.push('', 'Traceback:', String(s.traceback).trimEnd());
   if (latest) {
     lines.push('', `Latest occurrence (${latest.timestamp}${latest.level ? `, ${latest.level}` : ''}):`);
     const request = latest.request as Json | null;
@@ -182,7 +182,7 @@ function render(s: Json): string {
     const crumbs = latest.breadcrumbs as Json[];
     if (crumbs.length) {
       lines.push('breadcrumbs (oldest first):');
-      for (const b of crumbs) lines.push(`  ${b.timestamp ?? ''} [${b.category ?? ''}${b.level ? `/${b.level}` : ''}] ${b.message ?? ''}${b.data ? ` ${JSON.stringify(b.data)}` : ''}`);
+      for (const b of crumbs) lines.push(`  ${b.timestamp ? `${b.timestamp} ` : ''}[${b.category ?? ''}${b.level ? `/${b.level}` : ''}] ${b.message ?? ''}${b.data ? ` ${JSON.stringify(b.data)}` : ''}`);
     }
   }
   const tags = Object.entries(s.tags as Json);

@@ -33,11 +33,10 @@ export async function getOccurrences({ id }: { id: number }, ctx: ToolContext) {
             `- ${o.timestamp}${o.level ? ` [${o.level}]` : ''} ${o.message}`,
             [o.release && `release ${o.release}`, o.environment && `env ${o.environment}`, o.server_name && `server ${o.server_name}`, o.request && `${o.request.method ?? ''} ${o.request.url ?? ''}`.trim(), o.user && `user ${JSON.stringify(o.user)}`, o.breadcrumbs && `${o.breadcrumbs} breadcrumbs`]
               .filter(Boolean)
-              .map((s) => `    ${s}`)
-              .join('\n'),
+              .join(' · '),
           ]
             .filter(Boolean)
-            .join('\n'),
+            .join('\n    '),
         ),
       ].join('\n')
     : `#${id} has no stored occurrences.`;
