@@ -1,8 +1,6 @@
 // /mcp: the MCP Streamable HTTP transport (stateless, JSON replies) for agents with an agent token or the operator key.
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import type { ReleaseStore, Store } from '../store/types.js';
 import { callerOf } from './access.js';
@@ -57,10 +55,18 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesDeps> = async (app, deps) =>
     const api = createApiClient(app, deps.apiKey, request.ip);
     const server = createMcpServer({ api, caller, store: deps.store, releaseStore: deps.releaseStore, now: deps.now }, request.log);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    reply.raw.once('close', () => void server.close().catch(() => {}));
-    await server.connect(transport);
-    const response = await transport.handleRequest(toWebRequest(request), { parsedBody: request.body });
-    return sendWebResponse(reply, response);
+    try {
+      await server.connect(transport);
+      // JSON mode: the reply is whole when this resolves. The tools send no server-initiated
+      // messages (progress, sampling), so no reply ever needs to be an event stream.
+      const response = await transport.handleRequest(toWebRequest(request), { parsedBody: request.body });
+      reply.code(response.status);
+      response.headers.forEach((value, name) => void reply.header(name, value));
+      const body = response.body ? await response.text() : undefined;
+      return reply.send(body);
+    } finally {
+      await server.close().catch((err: unknown) => request.log.warn({ err }, 'closing an MCP server failed'));
+    }
   });
 
   // Stateless: no stream of server-initiated messages and no session to end (the transport's 405).
@@ -94,17 +100,6 @@ function toWebRequest(request: FastifyRequest): Request {
     if (typeof value === 'string') headers.set(name, value);
   }
   return new Request(`http://localhost${request.url}`, { method: request.method, headers });
-}
-
-async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
-  reply.code(response.status);
-  response.headers.forEach((value, name) => void reply.header(name, value));
-  if (!response.body) return reply.send();
-  // The transport answers with an event stream where the protocol asks for one; passed on as it comes.
-  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
-    return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
-  }
-  return reply.send(await response.text());
 }
 
 /** An Origin echoed in an error: printable and bounded. */
