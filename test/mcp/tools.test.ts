@@ -86,7 +86,7 @@ describe('/mcp with the SDK client', () => {
     const api = await live.api(`/api/errors/${shopId}`);
     const s = result.structuredContent!;
     expect(s.group).toMatchObject({ id: shopId, project: 'shop', exception_type: api.error.exception_type, count: api.error.count, status: 'unresolved', last_release: 'shop@1.4.3' });
-    expect(s.group.users).toEqual(api.error.users ?? api.users);
+    expect(s.group.users).toEqual(api.users_affected ?? api.error.users ?? api.users);
     expect(s.crash_frame).toMatchObject({ file: 'app/checkout.py', line: 57, function: 'price_cart' });
     expect(s.crash_frame.source).toEqual({ pre: ['def price_cart(cart):', '    total = 0'], line: '    raise CheckoutError("cart could not be priced")', post: ['', 'def pay(cart):'] });
     expect(s.exception_chain.map((e: { type: string }) => e.type)).toEqual(['KeyError', 'CheckoutError']);

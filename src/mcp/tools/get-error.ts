@@ -1,7 +1,7 @@
 // get_error: one group with what an agent needs to fix it, every part capped for a model's context.
 import { hourKey } from '../../store/hour-key.js';
 import { CAPS, Notes, toolResult } from '../result.js';
-import { statusOf, usersText, visibleGroup, type Json, type ToolContext } from './shared.js';
+import { statusOf, statusText, usersText, visibleGroup, type Json, type ToolContext } from './shared.js';
 
 const TREND_DAYS = 14;
 const HOUR_MS = 3_600_000;
@@ -20,7 +20,7 @@ export async function getError({ id }: { id: number }, ctx: ToolContext) {
 
   const group: Json = { ...fields, status: statusOf(found.error as Json), message: notes.text(String(message ?? ''), CAPS.message, 'message') };
   // Users affected: on the group where the service keeps them there, else beside it.
-  group.users = fields.users ?? found.users ?? null;
+  group.users = found.users_affected ?? fields.users ?? found.users ?? null;
   group.first_release = fields.first_release ?? null;
   group.last_release = fields.last_release ?? fields.release ?? null;
 
@@ -149,8 +149,8 @@ function render(s: Json): string {
   const latest = s.latest_occurrence as Json | null;
   const users = usersText(g.users);
   const lines = [
-    `#${g.id} [${g.status}] ${g.exception_type}: ${g.message}`,
-    `project ${g.project} · ${g.count} events${users === null ? '' : ` · ${users} users affected`} · first seen ${g.first_seen} · last seen ${g.last_seen}`,
+    `#${g.id} [${statusText(g)}] ${g.exception_type}: ${g.message}`,
+    `project ${g.project} · ${g.count} events${users === null ? '' : ` · ${users} users affected${last24(g.users)}`} · first seen ${g.first_seen} · last seen ${g.last_seen}`,
     `releases: first ${g.first_release ?? 'unknown'}, last ${g.last_release ?? 'unknown'}${g.environment ? ` · environment ${g.environment}` : ''}`,
     `14-day trend (events per day, ${trend.days[0]} to ${trend.days.at(-1)}): ${trend.counts.join(' ')} (total ${trend.total})`,
     '',
@@ -188,4 +188,9 @@ function render(s: Json): string {
   const tags = Object.entries(s.tags as Json);
   if (tags.length) lines.push('', 'Tags over all occurrences:', ...tags.map(([k, v]) => `  ${k}: ${v}`));
   return lines.join('\n');
+}
+
+function last24(users: unknown): string {
+  const n = users && typeof users === 'object' ? (users as Json).last_24h : undefined;
+  return typeof n === 'number' ? ` (${n} in the last 24 h)` : '';
 }

@@ -1,7 +1,7 @@
 // list_projects and list_errors: what a token may see, one line per project or group.
 import { z } from 'zod';
 import { CAPS, Notes, toolResult } from '../result.js';
-import { projectsToQuery, statusOf, usersText, type Json, type ToolContext } from './shared.js';
+import { projectsToQuery, statusOf, statusText, usersText, type Json, type ToolContext } from './shared.js';
 
 const MAX_LIMIT = 50;
 
@@ -98,5 +98,5 @@ function itemLine(g: Json): string {
     g.release ? `release ${g.release}` : null,
     g.environment ? `env ${g.environment}` : null,
   ].filter(Boolean);
-  return `#${g.id} [${g.status}] ${g.exception_type}: ${g.message}${where}\n    ${facts.join(' · ')}`;
+  return `#${g.id} [${statusText(g)}] ${g.exception_type}: ${g.message}${where}\n    ${facts.join(' · ')}`;
 }

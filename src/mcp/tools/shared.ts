@@ -42,14 +42,30 @@ export function statusOf(group: Json): string {
   return typeof group.status === 'string' ? group.status : group.resolved ? 'resolved' : 'unresolved';
 }
 
-/** Users affected, whatever its shape: a number, or an object with a count (and whether it is estimated or has more). */
+/** The status with what qualifies it: the release a group is resolved in, the condition an ignore wakes on. */
+export function statusText(group: Json): string {
+  const status = statusOf(group);
+  if (status === 'resolved' && group.resolved_in) return `resolved in ${String(group.resolved_in)}`;
+  const ignore = group.ignore as Json | null | undefined;
+  if (status === 'ignored' && ignore) {
+    const until = [
+      ignore.until_count != null ? `${ignore.until_count} more events` : null,
+      ignore.until_users != null ? `${ignore.until_users} users` : null,
+      ignore.until != null ? String(ignore.until) : null,
+    ].filter(Boolean);
+    if (until.length) return `ignored until ${until.join(' or ')}`;
+  }
+  return status;
+}
+
+/** Users affected, whatever its shape: a number, or an object with a count (and whether it is exact, estimated or has more). */
 export function usersText(users: unknown): string | null {
   if (typeof users === 'number') return String(users);
   if (!users || typeof users !== 'object') return null;
   const u = users as Json;
   const n = [u.count, u.distinct, u.total, u.exact, u.estimate].find((v) => typeof v === 'number');
   if (n === undefined) return null;
-  return `${u.estimated ? '~' : ''}${n}${u.more ? '+' : ''}`;
+  return `${u.estimated || u.exact === false ? '~' : ''}${n}${u.more ? '+' : ''}`;
 }
 
 /** The caller's project filter as the API takes it: the one asked for (if allowed), else all it may see. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ApiError } from '../api.js';
 import { Notes, toolResult } from '../result.js';
-import { statusOf, ToolFailure, visibleGroup, type Json, type ToolContext } from './shared.js';
+import { statusOf, statusText, ToolFailure, visibleGroup, type Json, type ToolContext } from './shared.js';
 
 export const idInput = { id: z.number().int().min(1).describe('The error group id (#id in list_errors)') };
 
@@ -28,7 +28,7 @@ export async function resolveError(args: { id: number; in_release?: string | und
   const reply = await ctx.api.post(`/api/errors/${args.id}/resolve`, args.in_release === undefined ? undefined : { in_release: args.in_release });
   const notes = new Notes();
   // A service that does not know resolving in a release resolves outright: say so rather than pretend.
-  if (args.in_release !== undefined && !Object.keys(reply).some((k) => k.includes('release'))) {
+  if (args.in_release !== undefined && (reply.resolved_in === undefined || reply.resolved_in === null)) {
     notes.add('this service resolved the group outright: it does not support resolving in a release');
   }
   return after(ctx, args.id, 'resolved', reply, notes);
@@ -51,7 +51,14 @@ export async function ignoreError(args: { id: number; until_count?: number | und
 
 export async function reopenError({ id }: { id: number }, ctx: ToolContext) {
   await visibleGroup(ctx, id);
-  const reply = await ctx.api.post(`/api/errors/${id}/unresolve`);
+  let reply: Json;
+  try {
+    // Reopen clears an ignore too; a service without ignoring has only unresolve.
+    reply = await ctx.api.post(`/api/errors/${id}/reopen`);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 'route_not_found')) throw err;
+    reply = await ctx.api.post(`/api/errors/${id}/unresolve`);
+  }
   return after(ctx, id, 'reopened', reply, new Notes());
 }
 
@@ -59,10 +66,6 @@ export async function reopenError({ id }: { id: number }, ctx: ToolContext) {
 async function after(ctx: ToolContext, id: number, action: string, reply: Json, notes: Notes) {
   const group = (await visibleGroup(ctx, id)).error as Json;
   const status = statusOf(group);
-  const detail = Object.entries(reply)
-    .filter(([k]) => k !== 'status')
-    .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-    .join(', ');
-  const text = `#${id} ${action}: now ${status}${detail ? ` (${detail})` : ''}. ${group.exception_type}: ${String(group.message).slice(0, 200)}`;
+  const text = `#${id} ${action}: now ${statusText(group)}. ${group.exception_type}: ${String(group.message).slice(0, 200)}`;
   return toolResult(text, { id, action, status, resolved: group.resolved, reply }, notes);
 }
