@@ -12,7 +12,6 @@ import { idInput, ignoreError, ignoreInput, reopenError, resolveError, resolveIn
 
 export const SERVER_INFO = { name: 'error-tracker', version: '0.1.0' };
 
-export const READ_TOOLS = ['list_projects', 'list_errors', 'get_error', 'get_occurrences', 'list_releases'] as const;
 export const TRIAGE_TOOLS = ['resolve_error', 'ignore_error', 'reopen_error'] as const;
 
 const INSTRUCTIONS =
