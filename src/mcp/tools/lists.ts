@@ -8,10 +8,10 @@ const MAX_LIMIT = 50;
 export async function listProjects(_args: Record<string, never>, ctx: ToolContext) {
   const reply = await ctx.api.get('/api/projects');
   const details = ((reply.details as Json[] | undefined) ?? []).filter((p) => ctx.caller.mayRead(String(p.name)));
-  // Never the ingest key or DSN: an agent reads errors, it does not send them.
-  const projects = details.map((p) => ({ name: p.name, groups: p.groups, unresolved: p.unresolved, created_at: p.created_at }));
+  // Never the ingest key or DSN (an agent reads errors, it does not send them), nor quota details.
+  const projects = details.map(({ ingest_key: _k, dsn: _d, quota: _q, dropped: _dr, ...p }) => p);
   const text = projects.length
-    ? projects.map((p) => `${p.name}: ${p.unresolved} unresolved of ${p.groups} groups`).join('\n')
+    ? projects.map((p) => `${p.name}: ${p.unresolved} unresolved${typeof p.ignored === 'number' ? `, ${p.ignored} ignored` : ''} of ${p.groups} groups`).join('\n')
     : 'No projects visible to this token.';
   return toolResult(text, { projects }, new Notes());
 }
