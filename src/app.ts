@@ -23,6 +23,8 @@ import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { mcpRoutes } from './mcp/routes.js';
+import { releaseRoutes } from './routes/releases.js';
+import { triageRoutes } from './routes/triage.js';
 import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 
 export interface AppDeps {
@@ -197,6 +199,8 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas);
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now });
+    await api.register(triageRoutes, { store, releaseStore, now });
+    if (releaseStore) await api.register(releaseRoutes, { store, releaseStore });
     await api.register(projectRoutes, { store, publicUrl: config.publicUrl, quotas, quotaStore, now });
     await api.register(alertRoutes, { config, alerts });
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });

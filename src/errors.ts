@@ -62,6 +62,7 @@ export const errors = {
     new AppError('body_too_large', 413, `Request body exceeds the limit of ${limit} bytes once decompressed`),
   badUrl: () => new AppError('bad_url', 400, 'The URL is not valid (a malformed percent-encoding or an over-long path segment)'),
   badHost: () => new AppError('bad_host', 400, 'The Host header is missing or not a valid host[:port], so no DSN can be built (or set PUBLIC_URL)'),
+  noReleaseYet: (project: string) => new AppError('no_release', 409, `Project '${project}' has no release yet to resolve in (send in_release with a release name once it has one)`),
   notFound: (what: string) => new AppError('not_found', 404, `${what} not found`),
   routeNotFound: (method: string, url: string) => new AppError('route_not_found', 404, `No route ${method} ${url}`),
   rateLimited: (retryAfterSeconds: number) =>

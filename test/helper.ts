@@ -10,7 +10,7 @@ import { createSqliteQuotaStore } from '../src/store/sqlite/quotas.js';
 import { createSqliteReleaseStore } from '../src/store/sqlite/releases.js';
 import { createSqliteTokenStore } from '../src/store/sqlite/tokens.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
-import type { IngestListener, PreparedReport, Store } from '../src/store/types.js';
+import type { IngestListener, PreparedReport, ReleaseStore, Store } from '../src/store/types.js';
 
 export const API_KEY = 'test-operator-key-0123456789abcdef';
 
@@ -18,6 +18,7 @@ export interface TestApp {
   app: FastifyInstance;
   db: Db;
   store: Store;
+  releaseStore: ReleaseStore;
   /** Every log line the app wrote, as text. */
   logs: () => string;
   /** Moves the app's clock. */
@@ -40,12 +41,14 @@ export async function buildTestApp(env: Record<string, string> = {}, databasePat
   const clock = { now: new Date('2026-03-01T12:00:00.000Z') };
   const now = () => new Date(clock.now);
   const store = createSqliteStore(db, { now });
-  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore: createSqliteReleaseStore(db, { now }) });
+  const releaseStore = createSqliteReleaseStore(db, { now });
+  const app = await buildApp({ config, apiKey: config.apiKey ?? API_KEY, store, logger, now, onIngested, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db, { now }), releaseStore });
   await app.ready();
   return {
     app,
     db,
     store,
+    releaseStore,
     logs: () => chunks.join(''),
     clock,
     close: async () => {

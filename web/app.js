@@ -4,6 +4,7 @@ import { h, replace } from './js/dom.js';
 import { renderDetails } from './js/details-view.js';
 import { renderList } from './js/list-view.js';
 import { renderProjects } from './js/projects-view.js';
+import { renderReleases } from './js/releases-view.js';
 
 const KEY_STORAGE = 'error-tracker.api-key';
 const main = document.getElementById('main');
@@ -38,13 +39,14 @@ function route({ focus = false } = {}) {
   }
   nav.hidden = false;
   const params = new URLSearchParams(location.search);
-  const view = params.has('error') ? 'details' : params.get('view') === 'projects' ? 'projects' : 'list';
+  const view = params.has('error') ? 'details' : ['projects', 'releases'].includes(params.get('view')) ? params.get('view') : 'list';
   for (const a of nav.querySelectorAll('a[data-view]')) {
     if (a.dataset.view === (view === 'details' ? 'list' : view)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   if (view === 'details') renderDetails(main, params, ctx, token);
   else if (view === 'projects') renderProjects(main, ctx, token);
+  else if (view === 'releases') renderReleases(main, params, ctx, token);
   else renderList(main, params, ctx, token);
   if (focus) main.focus({ preventScroll: true });
 }

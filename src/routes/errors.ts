@@ -26,6 +26,8 @@ const listQuerySchema = z.object({
   project: optionalParam(z.string().max(100)),
   resolved: optionalParam(z.enum(['true', 'false'], { message: 'resolved must be true or false' }).transform((v) => v === 'true')),
   source: optionalParam(z.enum(['browser', 'server'], { message: 'source must be browser or server' })),
+  status: optionalParam(z.enum(['unresolved', 'resolved', 'ignored', 'all'], { message: 'status must be unresolved, resolved, ignored or all' })),
+  sort: optionalParam(z.enum(['last_seen', 'first_seen', 'count', 'users'], { message: 'sort must be last_seen, first_seen, count or users' })),
   // SQLite's full-text query ends at a NUL: "abc\0" would be an unterminated phrase.
   search: optionalParam(z.string().max(200).refine((s) => !s.includes('\u0000'), 'search must not contain a NUL character')),
   limit: optionalParam(wholeNumber('limit').pipe(z.number().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`))),
@@ -54,16 +56,21 @@ export const errorRoutes: FastifyPluginAsync<ErrorRoutesDeps> = async (app, { st
     if (!found) throw errors.notFound(`Error ${id}`);
     // Parsed on read: the traceback is the source of truth and parsing is cheap next to a page view.
     const frames = parseStack(found.error.traceback).frames;
-    return { error: groupToApi(found.error, frames), occurrences: found.occurrences.map(occurrenceToApi), ...tagsToApi(found.tags) };
+    const u = found.users;
+    return {
+      error: groupToApi(found.error, frames),
+      occurrences: found.occurrences.map(occurrenceToApi),
+      ...tagsToApi(found.tags),
+      users_affected: { total: u.total, last_24h: u.last24h, exact: u.exact },
+    };
   });
 
-  for (const [action, resolved] of [['resolve', true], ['unresolve', false]] as const) {
-    app.post(`/api/errors/:id/${action}`, async (request) => {
-      const { id } = parseOrThrow(idParamsSchema, request.params);
-      if (!(await store.setResolved(id, resolved))) throw errors.notFound(`Error ${id}`);
-      return { status: resolved ? 'resolved' : 'unresolved' };
-    });
-  }
+  // Resolve (plain or in a release), ignore and reopen are routes/triage.ts.
+  app.post('/api/errors/:id/unresolve', async (request) => {
+    const { id } = parseOrThrow(idParamsSchema, request.params);
+    if (!(await store.setResolved(id, false))) throw errors.notFound(`Error ${id}`);
+    return { status: 'unresolved' };
+  });
 };
 
 /** The group's tag distributions, and its distinct users (exact up to the top values kept). */

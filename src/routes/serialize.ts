@@ -3,6 +3,7 @@ import type { ErrorGroup, ErrorSummary, IngestResult, Occurrence } from '../stor
 import { cutText, LIMITS } from '../ingest/limits.js';
 import type { Frame } from '../ingest/stack/types.js';
 import { occurrenceDetailsToApi } from './occurrence-details.js';
+import { ignoreToApi } from './triage.js';
 
 export function summaryToApi(e: ErrorSummary) {
   return {
@@ -22,6 +23,11 @@ export function summaryToApi(e: ErrorSummary) {
     function: e.function,
     release: e.release,
     environment: e.environment,
+    first_release: e.firstRelease,
+    users: e.users,
+    status: e.status,
+    resolved_in: e.resolvedIn,
+    ignore: ignoreToApi(e.ignore),
   };
 }
 

@@ -6,10 +6,10 @@ export const TREND_HOURS = 24;
 const HOUR_MS = 3_600_000;
 
 
-/** The last TREND_HOURS hours ending with the one `now` falls in, oldest first. */
-export function trendHours(now: Date): string[] {
+/** The last `count` hours (UTC) ending with the one `now` falls in, oldest first. */
+export function trendHours(now: Date, count = TREND_HOURS): string[] {
   const current = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
-  return Array.from({ length: TREND_HOURS }, (_, i) => hourKey(new Date(current - (TREND_HOURS - 1 - i) * HOUR_MS).toISOString()));
+  return Array.from({ length: count }, (_, i) => hourKey(new Date(current - (count - 1 - i) * HOUR_MS).toISOString()));
 }
 
 /** One array of TREND_HOURS numbers per id; hours with no row count zero. */

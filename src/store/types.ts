@@ -1,5 +1,8 @@
 // The store's interface: coarse operations only, so nothing outside src/store knows it is SQLite.
 import type { EventDetails } from '../ingest/event/types.js';
+import type { GroupStatus, GroupUsers, IgnoreCondition, ListSort, ReleaseActivity, TriageAction, TriageOutcome } from './triage-types.js';
+
+export type { GroupStatus, GroupUsers, IgnoreCondition, ListSort, ReleaseActivity, TriageAction, TriageOutcome } from './triage-types.js';
 
 export type Source = 'browser' | 'server';
 
@@ -36,8 +39,10 @@ export interface IngestResult {
   count: number;
   /** A new group. */
   created: boolean;
-  /** A resolved group that received a new occurrence and was reopened. */
+  /** A resolved group that received a new occurrence and was reopened, or an ignored one that woke up. */
   regression: boolean;
+  /** The group's distinct users (estimated past the exact cap) after this report. */
+  users?: number;
 }
 
 /**
@@ -64,6 +69,15 @@ export interface ErrorSummary {
   function: string;
   release: string | null;
   environment: string | null;
+  /** The release of the group's first occurrence that named one. */
+  firstRelease: string | null;
+  /** Distinct users (estimated past USERS_EXACT_CAP). */
+  users: number;
+  status: GroupStatus;
+  /** Resolved in this release: only a newer one's occurrence reopens. */
+  resolvedIn: string | null;
+  /** What wakes an ignored group (null when not ignored). */
+  ignore: IgnoreCondition | null;
 }
 
 export interface ErrorGroup extends ErrorSummary {
@@ -101,6 +115,10 @@ export interface HourlyCount {
 export interface ListQuery {
   project?: string;
   resolved?: boolean;
+  /** Absent: every group but the ignored ones. */
+  status?: GroupStatus | 'all';
+  /** Absent: last_seen. Always newest (largest) first. */
+  sort?: ListSort;
   source?: Source;
   /** Substring of the exception type or message, case-insensitive. */
   search?: string;
@@ -157,7 +175,11 @@ export interface Store {
    */
   ingestEvent(report: PreparedReport, eventId: string): Promise<IngestResult | null>;
   listErrors(query: ListQuery): Promise<{ errors: ErrorSummary[]; total: number }>;
-  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[]; tags: TagDistribution[] } | null>;
+  getError(id: number): Promise<{ error: ErrorGroup; occurrences: Occurrence[]; tags: TagDistribution[]; users: GroupUsers } | null>;
+  /** Resolves (plain or in a release), ignores or reopens groups, in one transaction (triage.ts). */
+  triage(ids: number[], action: TriageAction): Promise<TriageOutcome>;
+  /** New groups, events and regressions of each of a project's releases. */
+  releaseActivity(project: string, versions: string[]): Promise<Map<string, ReleaseActivity>>;
   /** False when there is no such group. */
   setResolved(id: number, resolved: boolean): Promise<boolean>;
   listProjects(): Promise<string[]>;

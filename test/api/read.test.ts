@@ -33,7 +33,9 @@ describe('GET /api/errors', () => {
     expect(body).toMatchObject({ total: 2, limit: 50, offset: 0 });
     expect(body.errors.map((e: { id: number }) => e.id)).toEqual([ids[1], ids[0]]);
     expect(Object.keys(body.errors[0]).sort()).toEqual(
-      ['count', 'environment', 'exception_type', 'file', 'fingerprint', 'first_seen', 'function', 'id', 'last_seen', 'line', 'message', 'message_truncated', 'project', 'release', 'resolved', 'resolved_at', 'source', 'trend'].sort(),
+      ['count', 'environment', 'exception_type', 'file', 'fingerprint', 'first_seen', 'function', 'id', 'last_seen', 'line', 'message', 'message_truncated', 'project', 'release', 'resolved', 'resolved_at', 'source', 'trend',
+        // issue 18: triage
+        'first_release', 'users', 'status', 'resolved_in', 'ignore'].sort(),
     );
     expect(body.errors[1]).toMatchObject({ project: 'shop', exception_type: 'ValueError', count: 1, resolved: false, source: 'server', file: '/srv/app/m0.py', line: 1, function: 'f' });
   });

@@ -53,6 +53,8 @@ export function createApi(getKey, onUnauthorized) {
         throw err;
       }
     },
+    /** Any JSON call of the API (the triage routes, releases). */
+    call: (method, path, json) => request(method, path, undefined, json),
     listErrors: (params) => request('GET', `/api/errors${q(params)}`),
     getError: (id) => request('GET', `/api/errors/${encodeURIComponent(id)}`),
     setResolved: (id, resolved) => request('POST', `/api/errors/${encodeURIComponent(id)}/${resolved ? 'resolve' : 'unresolve'}`),

@@ -3,6 +3,8 @@ import { announce, h, replace, timeEl } from './dom.js';
 import { renderCollapsed } from './collapse.js';
 import { eventSections, tagDistributions } from './event-view.js';
 import { errorState, status } from './list-view.js';
+import { trendChart } from './trend-chart.js';
+import { triageControls } from './triage-controls.js';
 import { scrollToCrash, traceback } from './traceback-view.js';
 
 export function renderDetails(main, params, ctx, token) {
@@ -37,23 +39,14 @@ export function renderDetails(main, params, ctx, token) {
   load();
 }
 
-function view({ error: e, occurrences, tags, users }, ctx, token, reload) {
-  const button = h('button', { type: 'button', class: 'primary', id: 'toggle-resolved' }, e.resolved ? 'Reopen' : 'Resolve');
-  const problem = h('p', { class: 'form-error', role: 'alert' });
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    replace(problem);
-    try {
-      await ctx.api.setResolved(e.id, !e.resolved);
-      if (!ctx.isCurrent(token)) return;
-      announce(ctx.live, e.resolved ? 'Reopened.' : 'Resolved.');
-      await reload();
-      document.getElementById('toggle-resolved')?.focus();
-    } catch (err) {
-      button.disabled = false;
-      replace(problem, `Could not ${e.resolved ? 'reopen' : 'resolve'}: ${err.message}`);
-    }
-  });
+function view({ error: e, occurrences, tags, users, users_affected: affected }, ctx, token, reload) {
+  // The 14-day chart is read apart: the page shows at once, the chart when its hours arrive.
+  const chart = h('section', { 'aria-labelledby': 'trend-title', class: 'trend' }, h('h2', { id: 'trend-title' }, 'Last 14 days'), h('p', { class: 'state' }, 'Loading the trend…'));
+  ctx.api.call('GET', `/api/errors/${e.id}/trend`).then(
+    (data) => ctx.isCurrent(token) && replace(chart, chart.firstChild, trendChart(data)),
+    (err) => ctx.isCurrent(token) && replace(chart, chart.firstChild, errorState(`Could not load the trend: ${err.message}`)),
+  );
+  const approx = affected && !affected.exact ? '≈ ' : '';
 
   const frames = e.frames ?? [];
   const crashIndex = crashFrameIndex(frames);
@@ -61,7 +54,7 @@ function view({ error: e, occurrences, tags, users }, ctx, token, reload) {
     h(
       'section',
       { class: 'summary card', 'aria-labelledby': 'error-title' },
-      h('div', { class: 'title-row' }, h('h1', { id: 'error-title', class: 'type' }, e.exception_type), status(e.resolved)),
+      h('div', { class: 'title-row' }, h('h1', { id: 'error-title', class: 'type' }, e.exception_type), status(e.status ?? e.resolved)),
       h('p', { class: 'full-message' }, e.message || '(no message)'),
       h(
         'dl',
@@ -69,16 +62,19 @@ function view({ error: e, occurrences, tags, users }, ctx, token, reload) {
         fact('Project', e.project),
         fact('Source', e.source),
         fact('Events', e.count.toLocaleString('en')),
+        affected ? fact('Users', `${approx}${affected.total.toLocaleString('en')}`) : null,
+        affected ? fact('Users, last 24 h', `${approx}${affected.last_24h.toLocaleString('en')}`) : null,
         fact('First seen', timeEl(e.first_seen)),
         fact('Last seen', timeEl(e.last_seen)),
         e.resolved_at ? fact('Resolved', timeEl(e.resolved_at)) : null,
         e.release ? fact('Release', e.release) : null,
+        e.first_release ? fact('First release', e.first_release) : null,
         e.environment ? fact('Environment', e.environment) : null,
         e.file ? fact('Crash frame', `${e.file}${e.line ? `:${e.line}` : ''}${e.function ? ` in ${e.function}` : ''}`, true) : null,
       ),
-      h('div', { class: 'actions' }, button),
-      problem,
+      triageControls(e, ctx, token, reload),
     ),
+    chart,
     h('section', { 'aria-labelledby': 'tb-title' }, h('h2', { id: 'tb-title' }, 'Traceback'), traceback(e)),
     frames.length
       ? h(

@@ -1,16 +1,20 @@
 // The list of error groups: filters kept in the query string, 25 a page, newest first.
 import { announce, h, replace, s, timeEl } from './dom.js';
 import { eventFilterFields, eventFilterQuery, eventFiltersFrom, hasEventFilters, setEventFilters } from './list-filters.js';
+import { bulkSelection } from './triage-controls.js';
+
+const SORTS = [['last_seen', 'Last seen'], ['first_seen', 'First seen'], ['count', 'Events'], ['users', 'Users']];
 
 export const PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
 
 /** The filters as the URL states them; the defaults are left out of the URL. */
 export function filtersFrom(params) {
-  const status = ['resolved', 'all'].includes(params.get('status')) ? params.get('status') : 'unresolved';
+  const status = ['resolved', 'ignored', 'all'].includes(params.get('status')) ? params.get('status') : 'unresolved';
+  const sort = SORTS.some(([v]) => v === params.get('sort')) ? params.get('sort') : 'last_seen';
   const source = ['browser', 'server'].includes(params.get('source')) ? params.get('source') : '';
   const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
-  return { project: params.get('project') ?? '', status, source, q: params.get('q') ?? '', page, ...eventFiltersFrom(params) };
+  return { project: params.get('project') ?? '', status, sort, source, q: params.get('q') ?? '', page, ...eventFiltersFrom(params) };
 }
 
 export function listUrl(f) {
@@ -18,6 +22,7 @@ export function listUrl(f) {
   if (f.project) p.set('project', f.project);
   if (f.status !== 'unresolved') p.set('status', f.status);
   if (f.source) p.set('source', f.source);
+  if (f.sort && f.sort !== 'last_seen') p.set('sort', f.sort);
   if (f.q) p.set('q', f.q);
   setEventFilters(p, f);
   if (f.page > 1) p.set('page', String(f.page));
@@ -31,7 +36,8 @@ export function renderList(main, params, ctx, token) {
 
   const projectSelect = h('select', { id: 'f-project' }, h('option', { value: '' }, 'All projects'));
   if (f.project) projectSelect.append(h('option', { value: f.project, selected: true }, f.project));
-  const statusSelect = select('f-status', f.status, [['unresolved', 'Unresolved'], ['resolved', 'Resolved'], ['all', 'All']]);
+  const statusSelect = select('f-status', f.status, [['unresolved', 'Unresolved'], ['resolved', 'Resolved'], ['ignored', 'Ignored'], ['all', 'All']]);
+  const sortSelect = select('f-sort', f.sort, SORTS);
   const sourceSelect = select('f-source', f.source, [['', 'All sources'], ['browser', 'Browser'], ['server', 'Server']]);
   const search = h('input', { id: 'f-search', type: 'search', value: f.q, placeholder: 'Type, message or file', autocomplete: 'off' });
 
@@ -39,6 +45,7 @@ export function renderList(main, params, ctx, token) {
   projectSelect.addEventListener('change', () => apply({ project: projectSelect.value }));
   statusSelect.addEventListener('change', () => apply({ status: statusSelect.value }));
   sourceSelect.addEventListener('change', () => apply({ source: sourceSelect.value }));
+  sortSelect.addEventListener('change', () => apply({ sort: sortSelect.value }));
   let timer;
   search.addEventListener('input', () => {
     clearTimeout(timer);
@@ -51,6 +58,7 @@ export function renderList(main, params, ctx, token) {
     field('Project', 'f-project', projectSelect),
     field('Status', 'f-status', statusSelect),
     field('Source', 'f-source', sourceSelect),
+    field('Sort by', 'f-sort', sortSelect),
     eventFilterFields(f, apply),
     field('Search', 'f-search', search),
   );
@@ -74,7 +82,8 @@ export function renderList(main, params, ctx, token) {
 
   const query = {
     project: f.project,
-    resolved: f.status === 'all' ? undefined : String(f.status === 'resolved'),
+    status: f.status,
+    sort: f.sort,
     source: f.source,
     search: f.q,
     ...eventFilterQuery(f),
@@ -89,7 +98,7 @@ export function renderList(main, params, ctx, token) {
         ctx.navigate(listUrl({ ...f, page: Math.ceil(page.total / PAGE_SIZE) }), { replace: true });
         return;
       }
-      replace(results, ...table(page, f));
+      replace(results, ...table(page, f, bulkSelection(ctx, token, () => ctx.navigate(location.pathname + location.search, { replace: true }))));
       announce(ctx.live, page.total === 1 ? '1 error group' : `${page.total} error groups`);
     },
     (err) => {
@@ -100,7 +109,7 @@ export function renderList(main, params, ctx, token) {
   );
 }
 
-function table(page, f) {
+function table(page, f, bulk) {
   if (page.errors.length === 0) {
     const filtered = f.project || f.source || f.q || f.status !== 'unresolved' || hasEventFilters(f);
     return [
@@ -115,7 +124,8 @@ function table(page, f) {
   const rows = page.errors.map((e) =>
     h(
       'tr',
-      { class: e.resolved ? 'resolved' : '' },
+      { class: e.resolved ? 'resolved' : '', 'data-id': e.id },
+      bulk.cell(e),
       h(
         'td',
         { class: 'c-error' },
@@ -125,12 +135,14 @@ function table(page, f) {
           { class: 'meta' },
           h('span', { class: 'badge' }, e.project),
           h('span', {}, e.source),
+          e.first_release ? h('span', { class: 'first-release', title: 'First seen in this release' }, `since ${e.first_release}`) : null,
           e.file ? h('span', { class: 'where', title: `${e.file}${e.line ? `:${e.line}` : ''}` }, fileName(e.file, e.line)) : null,
         ),
       ),
-      h('td', { class: 'c-status' }, status(e.resolved)),
+      h('td', { class: 'c-status' }, status(e.status ?? e.resolved)),
       h('td', { class: 'c-trend' }, sparkline(e.trend ?? [])),
       h('td', { class: 'c-count num' }, h('span', { class: 'label' }, 'Events '), e.count.toLocaleString('en')),
+      h('td', { class: 'c-users num' }, h('span', { class: 'label' }, 'Users '), (e.users ?? 0).toLocaleString('en')),
       h('td', { class: 'c-seen' }, h('span', { class: 'label' }, 'Last '), timeEl(e.last_seen)),
       h('td', { class: 'c-seen' }, h('span', { class: 'label' }, 'First '), timeEl(e.first_seen)),
     ),
@@ -139,14 +151,15 @@ function table(page, f) {
   const last = first + page.errors.length - 1;
   const lastPage = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
   return [
+    bulk.bar,
     h(
       'table',
-      { class: 'errors' },
+      { class: 'errors selectable' },
       h('caption', { class: 'visually-hidden' }, 'Error groups, newest first'),
       h(
         'thead',
         {},
-        h('tr', {}, h('th', { scope: 'col' }, 'Error'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, '24 hours'), h('th', { scope: 'col', class: 'num' }, 'Events'), h('th', { scope: 'col' }, 'Last seen'), h('th', { scope: 'col' }, 'First seen')),
+        h('tr', {}, bulk.head, h('th', { scope: 'col' }, 'Error'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, '24 hours'), h('th', { scope: 'col', class: 'num' }, 'Events'), h('th', { scope: 'col', class: 'num' }, 'Users'), h('th', { scope: 'col' }, 'Last seen'), h('th', { scope: 'col' }, 'First seen')),
       ),
       h('tbody', {}, rows),
     ),
@@ -171,8 +184,11 @@ function pageLink(text, href, rel) {
   return href ? h('a', { class: 'button', href, rel, 'data-nav': true }, text) : h('button', { type: 'button', class: 'button', disabled: true }, text);
 }
 
-export function status(resolved) {
-  return h('span', { class: `status ${resolved ? 'is-resolved' : 'is-open'}` }, resolved ? 'Resolved' : 'Unresolved');
+/** A group's status badge; takes the item's `status`, or the older boolean `resolved`. */
+export function status(state) {
+  const key = typeof state === 'string' ? state : state ? 'resolved' : 'unresolved';
+  const [cls, text] = { resolved: ['is-resolved', 'Resolved'], ignored: ['is-ignored', 'Ignored'], unresolved: ['is-open', 'Unresolved'] }[key];
+  return h('span', { class: `status ${cls}` }, text);
 }
 
 function fileName(file, line) {

@@ -1,5 +1,5 @@
 // One error group: read with its kept occurrences and tags, resolved or reopened, and its hourly counts for the trend.
-import type { HourlyCount, Store } from '../types.js';
+import type { GroupUsers, HourlyCount, Store } from '../types.js';
 import type { Db } from './open-database.js';
 import { SUMMARY_COLUMNS, toOccurrence, toSummary, type GroupRow, type OccurrenceRow } from './rows.js';
 import type { createTagStore } from './tags.js';
@@ -9,9 +9,10 @@ export interface ErrorReaderDeps {
   tagStore: ReturnType<typeof createTagStore>;
   /** Refuses a write the file the next start opens would not hold (index.ts). */
   throwIfMoved: () => void;
+  usersOf: (id: number) => GroupUsers;
 }
 
-export function createErrorReader(db: Db, { now, tagStore, throwIfMoved }: ErrorReaderDeps): Pick<Store, 'getError' | 'setResolved' | 'hourlyCounts'> {
+export function createErrorReader(db: Db, { now, tagStore, throwIfMoved, usersOf }: ErrorReaderDeps): Pick<Store, 'getError' | 'setResolved' | 'hourlyCounts'> {
   const stmt = {
     getGroup: db.prepare<[number], GroupRow>(`
       SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
@@ -19,7 +20,9 @@ export function createErrorReader(db: Db, { now, tagStore, throwIfMoved }: Error
     occurrences: db.prepare<[number], OccurrenceRow>(`
       SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment, details
       FROM error_occurrences WHERE error_id = ? ORDER BY timestamp DESC, seq DESC`),
-    setResolved: db.prepare('UPDATE errors SET resolved = ?, resolved_at = ? WHERE id = ?'),
+    // Either way the group is no longer ignored nor resolved in a release (triage.ts sets those).
+    setResolved: db.prepare(`UPDATE errors SET resolved = ?, resolved_at = ?, resolved_in = NULL,
+      ignored = 0, ignore_until = NULL, ignore_until_count = NULL, ignore_until_users = NULL WHERE id = ?`),
     // The ids travel as one JSON array, so a whole page is one prepared statement and one read.
     hourlyCounts: db.prepare<[string, string, string], { error_id: number; hour: string; count: number }>(`
       SELECT error_id, hour, count FROM error_hourly_counts
@@ -30,7 +33,10 @@ export function createErrorReader(db: Db, { now, tagStore, throwIfMoved }: Error
     async getError(id) {
       const row = stmt.getGroup.get(id);
       if (!row) return null;
-      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: stmt.occurrences.all(id).map(toOccurrence), tags: tagStore.distributions(id) };
+      const users = usersOf(id);
+      // The figure in memory is newer than the stored one for a few seconds (triage-writes.ts).
+      const error = { ...toSummary(row), traceback: row.traceback, users: users.total };
+      return { error, occurrences: stmt.occurrences.all(id).map(toOccurrence), tags: tagStore.distributions(id), users };
     },
 
     async setResolved(id, resolved) {

@@ -9,6 +9,8 @@ import { refreshPlannerStatistics } from './planner-statistics.js';
 import { createProjectStore } from './projects.js';
 import { createRetention } from './retention.js';
 import { createTagStore } from './tags.js';
+import { createTriage } from './triage.js';
+import { USERS_WRITE_EVERY_MS } from './triage-writes.js';
 import { createBatchWriter } from './writes.js';
 
 /** "ETRK": stamped on the file by the write probe, so `file` and backup tools can tell what it is. */
@@ -47,7 +49,19 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
   const tagStore = createTagStore(db);
   // Projects known to exist, so the common case skips the INSERT; filled only after a commit.
   const knownProjects = new Set<string>();
-  const groupCommit = createGroupCommit(createBatchWriter(db, { now, tagStore, knownProjects }), fileMoved);
+  const writer = createBatchWriter(db, { now, tagStore, knownProjects });
+  const groupCommit = createGroupCommit(writer.writeBatch, fileMoved);
+  // Users sketches changed by a burst are written within seconds even when no report follows.
+  const usersTimer = setInterval(() => {
+    try {
+      writer.writePending(false);
+    } catch {
+      // retried on the next tick or commit; a failing disk shows in the reports' own writes
+    }
+  }, USERS_WRITE_EVERY_MS);
+  usersTimer.unref();
+  const list = createListReader(db);
+  const triage = createTriage(db, { now, throwIfMoved, cachedSketch: writer.cachedSketch });
 
   return {
     async ingest(report) {
@@ -58,8 +72,15 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
       return groupCommit.enqueue(report, eventId);
     },
 
-    ...createListReader(db),
-    ...createErrorReader(db, { now, tagStore, throwIfMoved }),
+    async listErrors(q) {
+      const page = await list.listErrors(q);
+      // The figure in memory is newer than the stored one for a few seconds (triage-writes.ts).
+      for (const e of page.errors) e.users = writer.cachedSketch(e.id)?.count() ?? e.users;
+      return page;
+    },
+    ...createErrorReader(db, { now, tagStore, throwIfMoved, usersOf: triage.usersOf }),
+    triage: triage.triage,
+    releaseActivity: triage.releaseActivity,
     ...createProjectStore(db, { now, knownProjects, throwIfMoved }),
     ...createRetention(db),
 
@@ -72,6 +93,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sto
     close() {
       // Whatever is queued was not acknowledged yet; write it before closing rather than drop it.
       groupCommit.drain();
+      try {
+        clearInterval(usersTimer);
+        writer.writePending(true);
+      } catch {
+        // derived figures only (users); the reports themselves are written
+      }
       try {
         // Leaves a single self-contained file behind (no -wal to carry along in a backup).
         db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,5 +1,5 @@
 // The list query's SQL for a filter set and a kind of read: which index it walks, and how a search finds its matches.
-import type { ListQuery } from '../types.js';
+import type { ListQuery, ListSort } from '../types.js';
 import { SUMMARY_COLUMNS } from './rows.js';
 import { tagConditionSql } from './tags.js';
 
@@ -22,9 +22,10 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   const where: string[] = [];
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
+  where.push(...statusSql(q.status));
   if (q.source !== undefined) where.push('source = @source');
   if (q.tags?.length) where.push(...tagConditionSql(q.tags));
-  const order = 'ORDER BY last_seen DESC, id DESC LIMIT @limit OFFSET @offset';
+  const order = `ORDER BY ${SORT_COLUMN[q.sort ?? 'last_seen']} DESC, id DESC LIMIT @limit OFFSET @offset`;
   if (q.search !== undefined && usesTrigrams(q.search)) {
     // Substring search through the trigram index (case-insensitive, Unicode letters included): the
     // index's phrase match is exact, so no LIKE re-reads the rows.
@@ -61,6 +62,28 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
     return `SELECT coalesce(sum(groups), 0) AS total FROM error_group_counts ${clause}`;
   }
   return kind === 'count' ? `SELECT count(*) AS total FROM errors ${clause}` : `SELECT ${SUMMARY_COLUMNS} FROM errors ${clause} ${order}`;
+}
+
+/** Each sort walks its own index (migrations 001 and 012); the column names are fixed, never from input. */
+const SORT_COLUMN: Record<ListSort, string> = { last_seen: 'last_seen', first_seen: 'first_seen', count: 'count', users: 'users' };
+
+/**
+ * The status filter as literal conditions (so the planner can use the partial index of ignored
+ * groups); no status hides the ignored groups and shows the rest, as the list always did.
+ */
+function statusSql(status: ListQuery['status']): string[] {
+  switch (status) {
+    case 'all':
+      return [];
+    case 'ignored':
+      return ['ignored = 1'];
+    case 'resolved':
+      return ['resolved = 1', 'ignored = 0'];
+    case 'unresolved':
+      return ['resolved = 0', 'ignored = 0'];
+    default:
+      return ['ignored = 0'];
+  }
 }
 
 export function escapeLike(s: string): string {

@@ -34,7 +34,8 @@ export function createListReader(db: Db): Pick<Store, 'listErrors'> {
     const { limit: _l, offset: _o, ...countParams } = params;
     const count = () => (listStatement(q, 'count').get(countParams) as { total: number }).total;
     if (params.match !== undefined) {
-      const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined || Boolean(q.tags?.length);
+      // searchPage walks the last_seen index over every group: only for status=all in that order.
+      const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined || Boolean(q.tags?.length) || q.status !== 'all' || (q.sort ?? 'last_seen') !== 'last_seen';
       if (!filtered) return searchPage(params.match as string, q.limit, q.offset);
       // A bounded probe first tells a common term from a rare one, whose few matches are cheaper
       // read and sorted ('few').

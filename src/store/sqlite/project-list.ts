@@ -18,7 +18,7 @@ export function createProjectList(db: Db): () => ProjectSummary[] {
     SELECT p.id, p.name, p.ingest_key, p.created_at, coalesce(c.groups, 0) AS groups, coalesce(c.unresolved, 0) AS unresolved
     FROM projects AS p
     LEFT JOIN (
-      SELECT project, sum(groups) AS groups, sum(CASE WHEN resolved = 0 THEN groups ELSE 0 END) AS unresolved
+      SELECT project, sum(groups) AS groups, sum(CASE WHEN resolved = 0 AND ignored = 0 THEN groups ELSE 0 END) AS unresolved
       FROM error_group_counts GROUP BY project
     ) AS c ON c.project = p.name`);
   return () =>

@@ -33,7 +33,7 @@ export function createProjectStore(
       RETURNING id, name, ingest_key, created_at`),
     setKey: db.prepare<[string, string], ProjectRow>('UPDATE projects SET ingest_key = ? WHERE name = ? RETURNING id, name, ingest_key, created_at'),
     projectCounts: db.prepare<[string], { groups: number; unresolved: number | null; events: number | null }>(
-      'SELECT count(*) AS groups, sum(resolved = 0) AS unresolved, sum(count) AS events FROM errors WHERE project = ?',
+      'SELECT count(*) AS groups, sum(resolved = 0 AND ignored = 0) AS unresolved, sum(count) AS events FROM errors WHERE project = ?',
     ),
   };
   const projectList = createProjectList(db);

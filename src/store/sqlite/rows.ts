@@ -1,6 +1,6 @@
 // The SQLite store's row shapes (snake_case columns) and their mapping to the store's types.
 import { decodeDetails } from '../occurrence-details.js';
-import type { ErrorSummary, Occurrence, Project, Source } from '../types.js';
+import type { ErrorSummary, IgnoreCondition, Occurrence, Project, Source } from '../types.js';
 
 export interface SummaryRow {
   id: number;
@@ -19,6 +19,13 @@ export interface SummaryRow {
   resolved_at: string | null;
   release: string | null;
   environment: string | null;
+  first_release: string | null;
+  users: number;
+  ignored: number;
+  resolved_in: string | null;
+  ignore_until: string | null;
+  ignore_until_count: number | null;
+  ignore_until_users: number | null;
 }
 
 export interface GroupRow extends SummaryRow {
@@ -46,7 +53,8 @@ export interface ProjectRow {
 }
 
 export const SUMMARY_COLUMNS = `id, fingerprint, project, exception_type, message, file, line, function, source, count,
-  first_seen, last_seen, resolved, resolved_at, release, environment`;
+  first_seen, last_seen, resolved, resolved_at, release, environment, first_release, users, ignored, resolved_in,
+  ignore_until, ignore_until_count, ignore_until_users`;
 
 export function json(v: Record<string, unknown> | null): string | null {
   return v === null ? null : JSON.stringify(v);
@@ -78,7 +86,20 @@ export function toSummary(r: SummaryRow): ErrorSummary {
     function: r.function,
     release: r.release,
     environment: r.environment,
+    firstRelease: r.first_release,
+    users: r.users,
+    status: r.ignored === 1 ? 'ignored' : r.resolved === 1 ? 'resolved' : 'unresolved',
+    resolvedIn: r.resolved_in,
+    ignore: r.ignored === 1 ? ignoreOf(r) : null,
   };
+}
+
+function ignoreOf(r: SummaryRow): IgnoreCondition {
+  const c: IgnoreCondition = {};
+  if (r.ignore_until !== null) c.until = r.ignore_until;
+  if (r.ignore_until_count !== null) c.untilCount = r.ignore_until_count;
+  if (r.ignore_until_users !== null) c.untilUsers = r.ignore_until_users;
+  return c;
 }
 
 export function toOccurrence(r: OccurrenceRow): Occurrence {

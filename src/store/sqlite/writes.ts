@@ -8,6 +8,8 @@ import type { Db } from './open-database.js';
 import { newIngestKey } from './projects.js';
 import { json } from './rows.js';
 import type { createTagStore } from './tags.js';
+import { createTriageWriter } from './triage-writes.js';
+import { wakingReport } from '../wake.js';
 
 /** Ring size of kept occurrences per group. */
 export const OCCURRENCES_KEPT = 5;
@@ -31,13 +33,13 @@ export interface WriterDeps {
 }
 
 /** Prepares the write statements once; returns the function that writes one batch (null for a resent event id). */
-export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: WriterDeps): (batch: BatchItem[]) => Array<IngestResult | null> {
+export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: WriterDeps) {
   const stmt = {
     // Positional parameters throughout the write path: binding by name costs a lookup per value.
     insertGroup: db.prepare<unknown[], { id: number }>(`
       INSERT INTO errors (fingerprint, project, exception_type, message, file, line, function, source,
-                          count, first_seen, last_seen, release, environment)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          count, first_seen, last_seen, release, environment, first_release)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (fingerprint) DO NOTHING
       RETURNING id`),
     // Finds and updates the group in one statement. `resolved` and `source` are not set here: RETURNING
@@ -47,22 +49,23 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     // last to arrive: a back-dated report (an SDK's offline queue) leaves them alone. Every SET reads
     // the row as it was, so `? >= last_seen` compares with the previous newest; `latest` says whether
     // this batch's newest became the group's.
-    updateGroup: db.prepare<unknown[], { id: number; count: number; resolved: number; source: Source; latest: number }>(`
+    updateGroup: db.prepare<unknown[], UpdatedRow>(`
       UPDATE errors SET
         count = count + ?,
-        first_seen = min(first_seen, ?),
         last_seen = max(last_seen, ?),
         message = CASE WHEN ? >= last_seen THEN ? ELSE message END,
         release = CASE WHEN ? >= last_seen THEN ? ELSE release END,
         environment = CASE WHEN ? >= last_seen THEN ? ELSE environment END
       WHERE fingerprint = ? AND project = ?
-      RETURNING id, count, resolved, source, last_seen = ? AS latest`),
+      RETURNING id, count, resolved, source, last_seen = ? AS latest, first_seen, first_release, users,
+        resolved_in, ignored, ignore_until, ignore_until_count, ignore_until_users`),
     // A repeat mostly brings the same traceback: then the comparison reads the row and writes nothing.
     setTraceback: db.prepare<[number, string]>(`
       INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)
       ON CONFLICT (error_id) DO UPDATE SET traceback = excluded.traceback WHERE traceback <> excluded.traceback`),
-    reopenGroup: db.prepare<[number]>('UPDATE errors SET resolved = 0, resolved_at = NULL WHERE id = ?'),
     setSource: db.prepare<[Source, number]>('UPDATE errors SET source = ? WHERE id = ?'),
+    // Apart, and only for a back-dated report: setting first_seen rewrites its index entry (sort=first_seen) even unchanged.
+    setFirstSeen: db.prepare<[string, number]>('UPDATE errors SET first_seen = ? WHERE id = ?'),
     // The ring: slots 0-4 are inserted by a group's first five reports, then overwritten in place.
     insertOccurrence: db.prepare<unknown[]>(`
       INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
@@ -89,6 +92,7 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
   };
 
   let eventIdsSincePrune = 0;
+  const triage = createTriageWriter(db, now);
 
   /**
    * One group's reports from one batch, in arrival order, written as one: a single UPDATE (count + k,
@@ -112,27 +116,34 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
       hours.set(hour, (hours.get(hour) ?? 0) + 1);
     }
     const maxTs = newest.timestamp;
+    const firstRelease = reports.find((r) => r.release !== null)?.release ?? null;
     // Only a group of the report's own project is ever updated. A fingerprint another project's group
     // holds (INSERT finds it taken) moves this project's group to a derived one (store/group-key.ts).
     let fingerprint = first.fingerprint;
-    let updated: { id: number; count: number; resolved: number; source: Source; latest: number } | undefined;
+    let updated: UpdatedRow | undefined;
     let id: number | undefined;
     for (let attempt = 0; id === undefined; attempt++) {
       if (attempt > SCOPED_ATTEMPTS) throw new Error('no free fingerprint for the group');
       if (attempt > 0) fingerprint = projectScopedFingerprint(first.fingerprint, first.project, attempt);
-      updated = stmt.updateGroup.get(k, minTs, maxTs, maxTs, newest.message, maxTs, newest.release, maxTs, newest.environment, fingerprint, first.project, maxTs);
+      updated = stmt.updateGroup.get(k, maxTs, maxTs, newest.message, maxTs, newest.release, maxTs, newest.environment, fingerprint, first.project, maxTs);
       // What the grouping fields say is the first report's; what changes from report to report
       // (message, traceback, release, environment, source) is the newest's.
       id = updated?.id ?? stmt.insertGroup.get(
-        fingerprint, first.project, first.exceptionType, newest.message, first.file, first.line, first.function, newest.source, k, minTs, maxTs, newest.release, newest.environment,
+        fingerprint, first.project, first.exceptionType, newest.message, first.file, first.line, first.function, newest.source, k, minTs, maxTs, newest.release, newest.environment, firstRelease,
       )?.id;
     }
     const latest = updated === undefined || updated.latest === 1;
     if (latest) stmt.setTraceback.run(id, newest.traceback);
-    const regression = updated?.resolved === 1;
-    if (regression) stmt.reopenGroup.run(id);
-    if (updated && latest && updated.source !== newest.source) stmt.setSource.run(newest.source, id);
+    const created = updated === undefined;
     const before = updated ? updated.count - k : 0;
+    if (updated && updated.first_release === null && firstRelease !== null) triage.setFirstRelease(id, firstRelease);
+    const usersAfter = triage.countUsers(id, reports, created, updated?.users ?? 0);
+    const users = usersAfter.at(-1)!;
+    // A resolved group reopens, an ignored one wakes, at the report that meets its condition (wake.ts).
+    const waking = updated ? wakingReport(groupState(updated), reports, before, users, now().toISOString(), (r) => triage.isNewer(first.project, r, updated!.resolved_in!)) : -1;
+    if (waking >= 0) triage.wake(id, first.project, reports[waking]!.release);
+    if (updated && minTs < updated.first_seen) stmt.setFirstSeen.run(minTs, id);
+    if (updated && latest && updated.source !== newest.source) stmt.setSource.run(newest.source, id);
     writeRing(id, before, reports);
     for (const [hour, n] of hours) stmt.countHour.run(id, hour, n);
     tagStore.count(id, reports, updated === undefined);
@@ -140,8 +151,9 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
       id,
       fingerprint,
       count: before + i + 1,
-      created: updated === undefined && i === 0,
-      regression: regression && i === 0,
+      created: created && i === 0,
+      regression: i === waking,
+      users: usersAfter[i]!,
     }));
   }
 
@@ -165,12 +177,13 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
     const newProjects = new Set<string>();
     // IMMEDIATE: take the write lock before the first read, so a writer in another process is waited
     // out (busy_timeout) instead of failing the upgrade with SQLITE_BUSY_SNAPSHOT.
-    const results = db.transaction(() => {
+    const inTransaction = db.transaction(() => {
       const written: Array<IngestResult | null> = batch.map(() => null);
       // Positions in the batch of each group's reports, in arrival order; a resent event id has none.
       // Keyed by fingerprint and project: equal fingerprints of two projects are two groups.
       const byGroup = new Map<string, number[]>();
       batch.forEach(({ report: r, eventId }, i) => {
+        triage.noteRelease(r);
         if (!knownProjects.has(r.project) && !newProjects.has(r.project)) {
           stmt.ensureProject.run(r.project, newIngestKey(), now().toISOString());
           newProjects.add(r.project);
@@ -189,15 +202,59 @@ export function createBatchWriter(db: Db, { now, tagStore, knownProjects }: Writ
         const groupResults = writeGroup(positions.map((i) => batch[i]!.report));
         positions.forEach((i, j) => (written[i] = groupResults[j]!));
       }
+      triage.writeDueSketches();
       if (eventIdsSincePrune >= EVENT_ID_PRUNE_EVERY) {
         eventIdsSincePrune = 0;
         stmt.forgetEvents.run(EVENT_IDS_KEPT, new Date(now().getTime() - EVENT_ID_TTL_MS).toISOString());
       }
       return written;
-    }).immediate();
+    });
+    let results: Array<IngestResult | null>;
+    try {
+      results = inTransaction.immediate();
+    } catch (err) {
+      triage.rolledBack();
+      throw err;
+    }
+    triage.committed();
     for (const name of newProjects) knownProjects.add(name);
     return results;
   }
 
-  return writeBatch;
+  return {
+    writeBatch,
+    /** Writes what is only in memory yet (users sketches): all of it before closing, else what is due. */
+    writePending: (all: boolean) => {
+      if (triage.hasUnwritten()) db.transaction(() => triage.writeDueSketches(all)).immediate();
+    },
+    cachedSketch: triage.cachedSketch,
+  };
+}
+
+/** The group as the write's UPDATE found it (RETURNING gives the values from before the report). */
+interface UpdatedRow {
+  id: number;
+  count: number;
+  resolved: number;
+  source: Source;
+  latest: number;
+  first_seen: string;
+  first_release: string | null;
+  users: number;
+  resolved_in: string | null;
+  ignored: number;
+  ignore_until: string | null;
+  ignore_until_count: number | null;
+  ignore_until_users: number | null;
+}
+
+function groupState(u: UpdatedRow) {
+  return {
+    resolved: u.resolved === 1,
+    resolvedIn: u.resolved_in,
+    ignored: u.ignored === 1,
+    ignoreUntil: u.ignore_until,
+    ignoreUntilCount: u.ignore_until_count,
+    ignoreUntilUsers: u.ignore_until_users,
+  };
 }
