@@ -48,7 +48,8 @@ export async function listErrors(args: ListErrorsArgs, ctx: ToolContext) {
   // A token limited to several projects: one page per project, merged in the order asked for.
   let items: Json[] = [];
   let total = 0;
-  for (const project of projectsToQuery(ctx, args.project)) {
+  const queries = projectsToQuery(ctx, args.project);
+  for (const project of queries) {
     const reply = await ctx.api.get('/api/errors', { ...query, project });
     items.push(...((reply.errors as Json[] | undefined) ?? []));
     total += Number(reply.total ?? 0);
@@ -59,7 +60,8 @@ export async function listErrors(args: ListErrorsArgs, ctx: ToolContext) {
     total = 0;
     notes.add('this service does not support ignoring groups');
   }
-  items.sort((a, b) => sortValue(b, args.sort) - sortValue(a, args.sort));
+  // One query: the API's order stands. Several (a token for some projects): merged on the sort field.
+  if (queries.length > 1) items.sort((a, b) => sortValue(b, args.sort) - sortValue(a, args.sort));
   const errors = items.slice(0, args.limit).map((g) => listItem(g, notes));
   const header = `${total} ${args.status === 'all' ? '' : `${args.status} `}group${total === 1 ? '' : 's'}${errors.length < total ? `, the first ${errors.length} by ${args.sort}` : ''}:`;
   const text = errors.length ? [header, ...errors.map(itemLine)].join('\n') : `No ${args.status === 'all' ? '' : `${args.status} `}groups match.`;
@@ -76,8 +78,10 @@ function sortValue(g: Json, sort: string): number {
 
 /** A list row as the API gives it, with new fields passed through; the 24-hour bars become one sum. */
 function listItem(g: Json, notes: Notes): Json {
-  const { trend, fingerprint: _fingerprint, message_truncated: _cut, message, ...rest } = g;
-  const item: Json = { ...rest, status: statusOf(g), message: notes.text(String(message ?? ''), CAPS.listMessage, `message of #${g.id}`) };
+  // Lean rows, so 50 fit a result: no fingerprint, no resolved flag beside the status, no empty fields.
+  const { trend, fingerprint: _f, message_truncated: _c, resolved: _r, message, ...rest } = g;
+  const present = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null && v !== ''));
+  const item: Json = { ...present, status: statusOf(g), message: notes.text(String(message ?? ''), CAPS.listMessage, `message of #${g.id}`) };
   if (Array.isArray(trend)) item.events_24h = trend.reduce((n: number, c) => n + Number(c), 0);
   for (const [k, v] of Object.entries(item)) {
     if (typeof v === 'string' && v.length > CAPS.listMessage) item[k] = notes.text(v, CAPS.listMessage, `${k} of #${g.id}`);

@@ -49,8 +49,8 @@ export function statusText(group: Json): string {
   const ignore = group.ignore as Json | null | undefined;
   if (status === 'ignored' && ignore) {
     const until = [
-      ignore.until_count != null ? `${ignore.until_count} more events` : null,
-      ignore.until_users != null ? `${ignore.until_users} users` : null,
+      ignore.until_count != null ? `it reaches ${ignore.until_count} events` : null,
+      ignore.until_users != null ? `it reaches ${ignore.until_users} users` : null,
       ignore.until != null ? String(ignore.until) : null,
     ].filter(Boolean);
     if (until.length) return `ignored until ${until.join(' or ')}`;
