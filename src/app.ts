@@ -25,6 +25,7 @@ import { sentryApiRoutes } from './routes/sentry-api/index.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { mcpRoutes } from './mcp/routes.js';
 import { releaseRoutes } from './routes/releases.js';
 import { triageRoutes } from './routes/triage.js';
 import { streamRoutes } from './routes/stream.js';
@@ -235,6 +236,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     if (tokenStore) await api.register(tokenRoutes, { tokenStore, store });
     if (artifactStore) await api.register(sentryApiRoutes, { artifactStore, releaseStore, store, limits: config.sourcemapUploads, now });
     await api.register(streamRoutes, { live, authFailed });
+    await api.register(mcpRoutes, { apiKey, store, releaseStore, allowedOrigins: config.mcpAllowedOrigins, now });
     await api.register(sentryRoutes, {
       acceptSentry: acceptor.acceptSentry,
       now,

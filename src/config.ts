@@ -131,6 +131,22 @@ const alertWebhooks = z
     return list;
   });
 
+/**
+ * MCP_ALLOWED_ORIGINS: browser origins allowed to call /mcp (comma-separated scheme://host[:port]).
+ * Empty by default: agents are not browsers and send no Origin; a page that does is refused
+ * (the protocol's guard against DNS rebinding). No `*`: that would switch the guard off.
+ */
+const mcpOrigins = z
+  .string()
+  .optional()
+  .transform((s, ctx): string[] => {
+    const list = (s ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+    for (const o of list) {
+      if (!/^https?:\/\/[^/?#\s*]+$/i.test(o)) ctx.addIssue({ code: 'custom', message: `'${o}' is not an origin (scheme://host[:port]; no *)` });
+    }
+    return list.map((o) => o.toLowerCase());
+  });
+
 export const envSchema = z
   .object({
     API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
@@ -199,6 +215,7 @@ export const envSchema = z
     STREAM_MAX_CLIENTS: int(2000, 0, 100_000),
     STREAM_TOKEN_SECONDS: int(60, 5, 3600),
     STREAM_HEARTBEAT_SECONDS: int(25, 1, 600),
+    MCP_ALLOWED_ORIGINS: mcpOrigins,
   })
   .superRefine((e, ctx) => {
     // One without the other would silently send nothing (or fail every push with 401).
@@ -308,6 +325,8 @@ export const envSchema = z
     sourceMapCacheBytes: e.SOURCEMAP_CACHE_MB * 1024 * 1024,
     /** The live feed (GET /api/stream): open streams at most (0: none), stream token lifetime, heartbeat. */
     stream: { maxClients: e.STREAM_MAX_CLIENTS, tokenSeconds: e.STREAM_TOKEN_SECONDS, heartbeatSeconds: e.STREAM_HEARTBEAT_SECONDS },
+    /** Browser origins that may call /mcp; requests without an Origin (agents) always may. */
+    mcpAllowedOrigins: e.MCP_ALLOWED_ORIGINS,
   }));
 
 export type Config = z.output<typeof envSchema>;

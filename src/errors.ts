@@ -47,6 +47,7 @@ export const errors = {
   tokenProjectNotAllowed: (project: string) => new AppError('forbidden', 403, `This token may not act on project '${project}'`),
   tokenNotFound: (id: number) => new AppError('not_found', 404, `No live token with id ${id}`),
   wrongProject: (project: string) => new AppError('wrong_project', 403, `This ingest key may only submit errors for project '${project}'`),
+  mcpOriginNotAllowed: (origin: string) => new AppError('origin_not_allowed', 403, `Origin '${origin}' may not call /mcp (not in MCP_ALLOWED_ORIGINS)`),
   originNotAllowed: (origin: string) => new AppError('origin_not_allowed', 403, `Origin '${origin}' is not in CORS_ORIGINS`),
   projectExists: (name: string) => new AppError('project_exists', 409, `Project '${name}' exists already`),
   sentryAuthMissing: () =>

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       sourcemapUploads: { chunkBytes: 1048576, maxBundleBytes: 67108864, maxBundleFiles: 2000, maxFileBytes: 33554432, retentionDays: 90, keepReleases: 5 },
       sourceMapCacheBytes: 160 * 1024 * 1024,
       stream: { maxClients: 2000, tokenSeconds: 60, heartbeatSeconds: 25 },
+      mcpAllowedOrigins: [],
     });
   });
 
