@@ -41,6 +41,18 @@ describe('alerts written with their report', () => {
     expect(woken).toBe(1);
   });
 
+  it('an ignored group raises nothing, not even a spike, until it wakes: then one regression', async () => {
+    const trigger = createRuleTrigger({ rules: { rulesFor: () => RULES }, cooldownMs: 600_000, now });
+    store = createSqliteStore(db, { now, alertTrigger: trigger });
+    const first = await store.ingest(preparedReport());
+    expect(await store.triage([first.id], { action: 'ignore', untilCount: 20 })).toMatchObject({ ok: true, changed: [first.id] });
+    // Ten more: over the spike rule's 3 in 5 minutes, under the wake-up count.
+    for (let i = 0; i < 10; i++) await store.ingest(preparedReport());
+    expect(count("SELECT count(*) AS n FROM alert_outbox WHERE rule <> 'new'")).toBe(0);
+    for (let i = 0; i < 15; i++) await store.ingest(preparedReport());
+    expect(count("SELECT count(*) AS n FROM alert_outbox WHERE rule = 'regression'")).toBe(1);
+  });
+
   it('a transaction that fails keeps neither the group nor its alert, and the rule may fire again', async () => {
     const real = createRuleTrigger({ rules: { rulesFor: () => RULES }, cooldownMs: 600_000, now });
     let fail = true;
