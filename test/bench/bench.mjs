@@ -1,7 +1,6 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
 // Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --live] [-- --out FILE]
 import { spawn } from 'node:child_process';
-import { get } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { corpus, seedDatabase } from './workload.mjs';
 import { describeSourcemapRuns, sourcemapRuns } from './sourcemap-runs.mjs';
+import { describeStreams, LIVE_STREAMS, liveComparison, openStreams, STREAMS_RUN } from './live-runs.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -29,8 +29,6 @@ const PLAN = QUICK
 /** The issue's targets; printed against the measured figures, never enforced (shared machines are noisy). */
 const TARGETS = { ingestRatio: 0.5, ingestP99Ms: 25, readP99Ms: 50, searchP99Ms: 100, rssMb: 150, withStreams: 0.9 };
 /** Issue 18: ingest with this many live streams open stays within 10% of ingest without. */
-const LIVE_STREAMS = 20;
-const STREAMS_RUN = `POST /api/errors 2-4 KB, ${LIVE_STREAMS} live streams open`;
 const CONNECTIONS = 50;
 /** Requests drawn per run (skewed over the fingerprints as drawn); each connection cycles through them. */
 const SEQUENCE_LENGTH = 2_000;
@@ -187,35 +185,6 @@ async function load(name, service, { path = '/', method = 'GET', headers = {}, b
   };
 }
 
-/**
- * Opens `n` live streams (GET /api/stream) the way the UI does, reading and counting what arrives, as
- * operators' browsers would. Returns their figures and a close().
- */
-async function openStreams(service, n) {
-  const res = await fetch(`${service.url}/api/stream-token`, { method: 'POST', headers: { 'x-api-key': API_KEY } });
-  const { token } = await res.json();
-  const stats = { streams: n, messages: 0, bytes: 0 };
-  const requests = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise((resolve, reject) => {
-          const req = get(`${service.url}/api/stream?token=${encodeURIComponent(token)}`, (response) => {
-            if (response.statusCode !== 200) return reject(new Error(`stream answered ${response.statusCode}`));
-            response.on('data', (chunk) => {
-              stats.bytes += chunk.length;
-              for (let i = chunk.indexOf('event: changes'); i >= 0; i = chunk.indexOf('event: changes', i + 1)) stats.messages += 1;
-            });
-            response.on('error', () => {});
-            resolve(req);
-          });
-          req.on('error', reject);
-        }),
-    ),
-  );
-  return { stats, close: () => requests.forEach((r) => r.destroy()) };
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'et-bench-'));
   const results = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, quick: QUICK, plan: PLAN, runs: [] };
@@ -233,14 +202,14 @@ async function main() {
       return console.log(describeSourcemapRuns(runs).text);
     }
     if (LIVE_ONLY) {
-      await liveComparison(service, work, ingestHeaders);
+      await liveComparison({ service, work, headers: ingestHeaders, load, warmupSeconds: PLAN.warmupSeconds, tableRows, apiKey: API_KEY });
       await stopService(service);
       return;
     }
     results.runs.push(await load('GET /health', service, { path: '/health', warmup }));
     results.runs.push(await load('POST /api/errors 2-4 KB', service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     // The same run again with operators watching: every committed report also feeds the live streams.
-    const streams = await openStreams(service, LIVE_STREAMS);
+    const streams = await openStreams(service, LIVE_STREAMS, API_KEY);
     results.runs.push(await load(STREAMS_RUN, service, { method: 'POST', headers: ingestHeaders, warmup, next: () => ({ path: '/api/errors', body: work.smallReport() }) }));
     streams.close();
     results.liveStreams = streams.stats;
@@ -375,38 +344,6 @@ function describeEnvelopes(runs, health) {
   return envelopes
     .map((r) => `${r.name}: ratio to health ${(r.requestsPerSecond / health.requestsPerSecond).toFixed(3)} (${((r.requestsPerSecond / plain) * 100).toFixed(0)}% of the plain envelope)`)
     .join('\n');
-}
-
-/** `--live`: ingest without and with the streams, alternated, and the medians of each. */
-async function liveComparison(service, work, headers) {
-  const next = () => ({ path: '/api/errors', body: work.smallReport() });
-  await load('warm-up', service, { method: 'POST', headers, next, seconds: PLAN.warmupSeconds });
-  const runs = { without: [], with: [] };
-  let stats;
-  for (let round = 0; round < 3; round++) {
-    runs.without.push(await load(`POST /api/errors 2-4 KB (round ${round + 1})`, service, { method: 'POST', headers, next }));
-    const streams = await openStreams(service, LIVE_STREAMS);
-    runs.with.push(await load(`${STREAMS_RUN} (round ${round + 1})`, service, { method: 'POST', headers, next }));
-    streams.close();
-    stats = streams.stats;
-  }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
-  console.table(tableRows([...runs.without, ...runs.with]));
-  const rps = { without: median(runs.without.map((r) => r.requestsPerSecond)), with: median(runs.with.map((r) => r.requestsPerSecond)) };
-  const cpu = { without: median(runs.without.map((r) => r.cpuMicrosPerRequest)), with: median(runs.with.map((r) => r.cpuMicrosPerRequest)) };
-  console.log(`medians of 3: ${rps.with} req/s with ${LIVE_STREAMS} streams against ${rps.without} without (${((rps.with / rps.without) * 100).toFixed(1)}%); CPU µs/req ${cpu.with} against ${cpu.without}; the last round's streams got ${stats.messages} messages`);
-}
-
-/** The live-stream run against the same run without streams (issue 18: within 10%). */
-function describeStreams(results, byName) {
-  const without = byName['POST /api/errors 2-4 KB'];
-  const withStreams = byName[STREAMS_RUN];
-  const { streams, messages, bytes } = results.liveStreams;
-  return (
-    `ingest with ${streams} live streams: ${withStreams.requestsPerSecond} req/s against ${without.requestsPerSecond} without ` +
-    `(${((withStreams.requestsPerSecond / without.requestsPerSecond) * 100).toFixed(1)}%; CPU µs/req ${withStreams.cpuMicrosPerRequest} against ${without.cpuMicrosPerRequest}); ` +
-    `the streams got ${messages} messages, ${(bytes / streams / 1024).toFixed(0)} KB each`
-  );
 }
 
 /** Per calibration run, its req/s over /health's: { '25': 0.4, ... }. */
