@@ -13,8 +13,11 @@ export const INTERVAL_MS = 250;
 export const MAX_GROUPS_PER_MESSAGE = 200;
 /** Resume window: at four messages a second, at least the last minute when messages are small. */
 const RING = { maxMessages: 256, maxBytes: 1024 * 1024 };
-/** Beyond the kernel's socket buffers: a few large messages' worth. */
-export const MAX_BUFFERED_BYTES = 256 * 1024;
+/**
+ * Beyond the kernel's socket buffers: about seven full messages (200 groups each), two seconds of a
+ * burst. Every stream is written the same Buffer, so a slow stream holds references, not copies.
+ */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface LiveOptions {
   operatorKey: string;

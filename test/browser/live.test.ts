@@ -103,6 +103,19 @@ describe('live updates in the UI', () => {
     await screenshot(page, 'live-details');
   });
 
+  it('keeps the rows checked for a bulk action when a live update redraws the list', async () => {
+    await page.goto(base);
+    await page.locator('table.errors tbody tr').first().waitFor();
+    await page.locator('.live-state[data-state="live"]').waitFor();
+    const firstRow = page.locator('table.errors tbody tr').first();
+    const id = await firstRow.getAttribute('data-id');
+    await firstRow.locator('input.select-row').check();
+    const fresh = await post(report({ exception_type: 'RedrawError', message: 'redraw', traceback: 'File "/srv/shop/redraw.py", line 7, in f\n' }));
+    await page.locator(`tr[data-id="${fresh}"]`).waitFor();
+    expect(await page.locator(`tr[data-id="${id}"] input.select-row`).isChecked()).toBe(true);
+    expect(await page.locator('#bulk-count').innerText()).toBe('1 selected');
+  });
+
   it('never put the operator key in a URL, and tripped no CSP', () => {
     for (const url of requests) expect(url).not.toContain(API_KEY);
     expect(requests.some((u) => u.includes('/api/stream?token=st1.'))).toBe(true);

@@ -90,6 +90,8 @@ export function renderList(main, params, ctx, token) {
     limit: PAGE_SIZE,
     offset: (f.page - 1) * PAGE_SIZE,
   };
+  // One selection for the page's life: a live re-read redraws the rows and keeps what was checked.
+  const bulk = bulkSelection(ctx, token, () => ctx.navigate(location.pathname + location.search, { replace: true }));
   ctx.api.listErrors(query).then(
     (page) => {
       if (!ctx.isCurrent(token)) return;
@@ -98,7 +100,7 @@ export function renderList(main, params, ctx, token) {
         ctx.navigate(listUrl({ ...f, page: Math.ceil(page.total / PAGE_SIZE) }), { replace: true });
         return;
       }
-      replace(results, ...table(page, f, bulkSelection(ctx, token, () => ctx.navigate(location.pathname + location.search, { replace: true }))));
+      replace(results, ...table(page, f, bulk));
       announce(ctx.live, page.total === 1 ? '1 error group' : `${page.total} error groups`);
       ctx.liveUpdates?.showList(token, results, refresh);
     },
@@ -112,7 +114,7 @@ export function renderList(main, params, ctx, token) {
   const refresh = () =>
     ctx.api.listErrors(query).then((page) => {
       if (!ctx.isCurrent(token) || (page.errors.length === 0 && f.page > 1)) return;
-      replace(results, ...table(page, f));
+      replace(results, ...table(page, f, bulk));
       ctx.liveUpdates?.showList(token, results, refresh);
     }, () => {});
 }
@@ -129,6 +131,7 @@ function table(page, f, bulk) {
       ),
     ];
   }
+  bulk.begin();
   const rows = page.errors.map((e) =>
     h(
       'tr',
@@ -155,6 +158,7 @@ function table(page, f, bulk) {
       h('td', { class: 'c-seen' }, h('span', { class: 'label' }, 'First '), timeEl(e.first_seen)),
     ),
   );
+  bulk.done();
   const first = (f.page - 1) * PAGE_SIZE + 1;
   const last = first + page.errors.length - 1;
   const lastPage = Math.max(1, Math.ceil(page.total / PAGE_SIZE));

@@ -64,6 +64,8 @@ function stateNote(e) {
 export function bulkSelection(ctx, token, reload) {
   const t = triageApi(ctx.api);
   const boxes = new Map();
+  // Ids checked before a live re-read (js/live.js) redrew the rows: still checked in the new ones.
+  let kept = new Set();
   const count = h('span', { class: 'bulk-count', id: 'bulk-count' }, 'None selected');
   const problem = h('span', { class: 'form-error', role: 'alert' });
   const buttons = [
@@ -107,8 +109,15 @@ export function bulkSelection(ctx, token, reload) {
   });
   return {
     head: h('th', { scope: 'col', class: 'c-select' }, all),
+    /** Before the rows are drawn (again): the boxes start over, keeping which ids were checked. */
+    begin() {
+      kept = new Set([...boxes].filter(([, b]) => b.checked).map(([id]) => id));
+      boxes.clear();
+    },
+    /** After the rows are drawn: the count and buttons follow what is checked now. */
+    done: () => update(),
     cell(e) {
-      const box = h('input', { type: 'checkbox', class: 'select-row', value: e.id, 'aria-label': `Select ${e.exception_type} (${e.id})` });
+      const box = h('input', { type: 'checkbox', class: 'select-row', value: e.id, checked: kept.has(e.id), 'aria-label': `Select ${e.exception_type} (${e.id})` });
       box.addEventListener('change', update);
       boxes.set(e.id, box);
       return h('td', { class: 'c-select' }, box);
