@@ -195,10 +195,12 @@ export function bulkWrite(db, reports, resolvedAt) {
     }
     let g = groups.get(r.fingerprint);
     if (!g) {
-      g = { id: groups.size + 1, first: r, last: r, count: 0, firstSeen: r.timestamp, lastSeen: r.timestamp, ring: [], hours: new Map() };
+      g = { id: groups.size + 1, first: r, last: r, count: 0, firstSeen: r.timestamp, lastSeen: r.timestamp, firstRelease: null, ring: [], hours: new Map() };
       groups.set(r.fingerprint, g);
     }
     g.count++;
+    // The first release is the first report's, in arrival order, that names one.
+    g.firstRelease ??= r.release;
     // What changes from report to report is the newest's by timestamp (of equal ones the last to arrive).
     if (r.timestamp >= g.last.timestamp) g.last = r;
     if (r.timestamp < g.firstSeen) g.firstSeen = r.timestamp;
@@ -218,8 +220,8 @@ export function bulkWrite(db, reports, resolvedAt) {
   const insertProject = db.prepare('INSERT INTO projects (name, ingest_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING');
   const insertGroup = db.prepare(`
     INSERT INTO errors (id, fingerprint, project, exception_type, message, file, line, function, source,
-                        count, first_seen, last_seen, resolved, resolved_at, release, environment)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+                        count, first_seen, last_seen, resolved, resolved_at, release, environment, first_release)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertTraceback = db.prepare('INSERT INTO error_tracebacks (error_id, traceback) VALUES (?, ?)');
   const insertOccurrence = db.prepare(`
     INSERT INTO error_occurrences (error_id, slot, seq, timestamp, message, request_url, request_method,
@@ -233,7 +235,7 @@ export function bulkWrite(db, reports, resolvedAt) {
       const { first, last } = g;
       const resolved = isSeededResolved(g.id);
       insertGroup.run(g.id, first.fingerprint, first.project, first.exceptionType, last.message, first.file, first.line, first.function,
-        last.source, g.count, g.firstSeen, g.lastSeen, resolved ? 1 : 0, resolved ? resolvedAt : null, last.release, last.environment);
+        last.source, g.count, g.firstSeen, g.lastSeen, resolved ? 1 : 0, resolved ? resolvedAt : null, last.release, last.environment, g.firstRelease ?? null);
       insertTraceback.run(g.id, last.traceback);
       g.ring.forEach(({ r, seq }, slot) =>
         insertOccurrence.run(g.id, slot, seq, r.timestamp, r.message, r.requestUrl, r.requestMethod, json(r.requestHeaders), r.userId, json(r.extra), r.release, r.environment),
