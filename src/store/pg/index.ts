@@ -1,0 +1,93 @@
+// The PostgreSQL store: all its SQL lives in this folder; this file composes the parts behind the Store interface and its siblings.
+import type { QuotaCounter } from '../../quota/window-counter.js';
+import type { QuotaStore, ReleaseStore, Store, TokenStore } from '../types.js';
+import { createPgAlertStateStore, type SharedAlertStateStore } from './alert-state.js';
+import { createPgErrorReader } from './errors-read.js';
+import { createPgGroupCommit } from './group-commit.js';
+import { createPgListReader } from './list.js';
+import { inTransaction, openPool, unavailable, type Pool, type PoolOptions } from './pool.js';
+import { createPgProjectStore } from './projects.js';
+import { createPgQuotaCounter, createPgQuotaStore } from './quotas.js';
+import { createPgReleaseStore } from './releases.js';
+import { createPgRetention } from './retention.js';
+import { createPgTagCounter } from './tags.js';
+import { createPgTokenStore } from './tokens.js';
+import { createPgBatchWriter } from './writes.js';
+
+export interface PgStore extends Store {
+  /** Writes what is queued, then closes the pool: the graceful shutdown's step (close() cannot wait). */
+  end(): Promise<void>;
+}
+
+export interface PgStores {
+  pool: Pool;
+  store: PgStore;
+  alertState: SharedAlertStateStore;
+  quotaStore: QuotaStore;
+  /** Quota windows counted in the database: exact across instances. */
+  quotaCounter: QuotaCounter;
+  tokenStore: TokenStore;
+  releaseStore: ReleaseStore;
+}
+
+/**
+ * Every read and write maps an unreachable server to STORAGE_UNAVAILABLE (503), so reads answer
+ * like writes while PostgreSQL is down, and recover with it: the pool opens new connections.
+ */
+function guarded<T extends object>(target: T): T {
+  for (const [k, v] of Object.entries(target)) {
+    if (typeof v !== 'function' || k === 'close') continue;
+    (target as Record<string, unknown>)[k] = (...args: unknown[]) => {
+      const out = (v as (...a: unknown[]) => unknown)(...args);
+      return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(unavailable(err))) : out;
+    };
+  }
+  return target;
+}
+
+export function createPgStore(pool: Pool, { now = () => new Date() }: { now?: () => Date } = {}): PgStore {
+  const knownProjects = new Set<string>();
+  const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }));
+  let ended: Promise<void> | null = null;
+  const end = () =>
+    (ended ??= groupCommit
+      .drain()
+      .catch(() => {})
+      .then(() => pool.end()));
+  return guarded({
+    async ingest(report) {
+      return (await groupCommit.enqueue(report))!;
+    },
+    ingestEvent(report, eventId) {
+      return groupCommit.enqueue(report, eventId);
+    },
+    ...createPgListReader(pool),
+    ...createPgErrorReader(pool, { now }),
+    ...createPgProjectStore(pool, { now, knownProjects }),
+    ...createPgRetention(pool, { now }),
+    async probeWrite() {
+      // A committed transaction with a transaction id: a commit record flushed to the WAL, no rows.
+      // Fails on a read-only standby as well as on a server that is down.
+      await inTransaction(pool, (c) => c.query('SELECT pg_current_xact_id()'));
+    },
+    close() {
+      void end();
+    },
+    end,
+  });
+}
+
+/** The PostgreSQL stores on one bounded pool. Run migratePg first. */
+export function openPgStores(url: string, options: PoolOptions & { now?: () => Date } = {}): PgStores {
+  const pool = openPool(url, options);
+  const now = options.now;
+  return {
+    pool,
+    store: createPgStore(pool, { now }),
+    alertState: guarded(createPgAlertStateStore(pool)),
+    quotaStore: guarded(createPgQuotaStore(pool)),
+    quotaCounter: createPgQuotaCounter(pool),
+    tokenStore: guarded(createPgTokenStore(pool, { now })),
+    releaseStore: guarded(createPgReleaseStore(pool, { now })),
+  };
+}
