@@ -22,6 +22,7 @@ import { sentryRoutes } from './routes/sentry.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import type { QuotaCounter } from './quota/window-counter.js';
 import type { IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 
 export interface AppDeps {
@@ -37,6 +38,8 @@ export interface AppDeps {
   alerts?: AlertsService;
   /** Project quotas and dropped-event counts (spike protection); absent, no quotas apply. */
   quotaStore?: QuotaStore;
+  /** Quota windows counted across instances (PostgreSQL); absent, counted in this process. */
+  quotaCounter?: QuotaCounter;
   /** Upload and agent tokens; absent, only the operator key and ingest keys work. */
   tokenStore?: TokenStore;
   /** Releases and deploys (the release API, the Releases view). */
@@ -64,7 +67,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, tokenStore, releaseStore }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested = () => {}, alerts, quotaStore, quotaCounter, tokenStore, releaseStore }: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(apiKey, store);
   const lockout = createAuthLockout({ now });
   /**
@@ -143,7 +146,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.headers(headers);
     done();
   });
-  await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
+  await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb, remote: config.databaseUrl !== undefined });
 
   // Everything under /api: rate limited per client IP (the operator apart), then the operator key.
   const isOperator = operatorRequestChecker(apiKey);
@@ -192,7 +195,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
       return reply.code(204).send();
     });
-    const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now }));
+    const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now, counter: quotaCounter }));
     const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas);
     await api.register(ingestRoutes, { acceptNative: acceptor.acceptNative, now, onIngested });
     await api.register(errorRoutes, { store, now });
@@ -242,7 +245,7 @@ function mediaType(contentType: string | undefined): string | undefined {
   return type === '' ? undefined : type;
 }
 
-/** SQLite cannot write (disk full, read-only, I/O error, locked too long): retryable, so 503. */
+/** SQLite cannot write (disk full, read-only, I/O error, locked too long), or PostgreSQL is unreachable: retryable, so 503. */
 function isStorageFailure(err: { code?: string }): boolean {
-  return typeof err.code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB)/.test(err.code);
+  return typeof err.code === 'string' && /^(SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB)|STORAGE_UNAVAILABLE$)/.test(err.code);
 }

@@ -14,13 +14,7 @@ import { keyMatcher } from './ingest/scrub.js';
 import { startRetention } from './jobs/retention.js';
 import { createLogger } from './logger.js';
 import { handleSignals, type ShutdownStep } from './shutdown.js';
-import { migrate } from './store/sqlite/migrate.js';
-import { openDatabase } from './store/sqlite/open-database.js';
-import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
-import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
-import { createSqliteReleaseStore } from './store/sqlite/releases.js';
-import { createSqliteTokenStore } from './store/sqlite/tokens.js';
-import { createSqliteStore } from './store/sqlite/index.js';
+import { openStores, type OpenStores } from './store/open-store.js';
 
 /** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
 const SHUTDOWN_TIMEOUT_MS = 8000;
@@ -48,7 +42,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const dataDir = dirname(resolve(config.databasePath));
   // Before anything is written there: a root-owned bind mount would otherwise fail with a bare EACCES.
-  const problem = dataDirProblem(dataDir);
+  const problem = config.databaseUrl === undefined ? dataDirProblem(dataDir) : undefined;
   if (problem !== undefined) {
     logger.fatal({ dir: dataDir }, problem);
     process.exit(1);
@@ -69,21 +63,21 @@ async function main(): Promise<void> {
     }
   }
 
-  let db;
+  // The database named where it is a path; a DATABASE_URL may carry a password.
+  const where = config.databaseUrl === undefined ? { path: config.databasePath } : { database: 'postgres' };
+  let stores: OpenStores;
   try {
-    db = openDatabase(config.databasePath);
-    const applied = migrate(db);
-    if (applied.length > 0) logger.info({ applied, path: config.databasePath }, 'database migrated');
+    stores = await openStores(config, logger);
   } catch (err) {
-    logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'cannot open the database');
+    logger.fatal({ ...where, reason: (err as Error).message }, 'cannot open the database');
     process.exit(1);
   }
-  const store = createSqliteStore(db);
+  const { store } = stores;
   try {
     // A file opened read-only (permissions, read-only mount) would otherwise fail only at the first report.
     await store.probeWrite();
   } catch (err) {
-    logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'the database is not writable');
+    logger.fatal({ ...where, reason: (err as Error).message }, 'the database is not writable');
     process.exit(1);
   }
 
@@ -97,8 +91,8 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(code),
   });
 
-  const alerts = await createAlertsService({ config, store, stateStore: createSqliteAlertStateStore(db), logger });
-  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: createSqliteQuotaStore(db), tokenStore: createSqliteTokenStore(db), releaseStore: createSqliteReleaseStore(db) });
+  const alerts = await createAlertsService({ config, store, stateStore: stores.alertState, logger });
+  const app = await buildApp({ config, apiKey, store, logger, onIngested: alerts.onIngested, alerts, quotaStore: stores.quotaStore, quotaCounter: stores.quotaCounter, tokenStore: stores.tokenStore, releaseStore: stores.releaseStore });
   const retention = startRetention({
     store,
     logger,
@@ -112,7 +106,7 @@ async function main(): Promise<void> {
     { name: 'retention', run: () => retention.stop() },
     // Bounded: a dead SMTP server must not hold the shutdown; what cannot be sent is kept as held-back counts.
     { name: 'alerts', run: (ms) => alerts.close(Math.min(ms, 5000)) },
-    { name: 'database', run: () => store.close() }, // writes the queue, checkpoints (TRUNCATE), closes
+    { name: 'database', run: () => stores.end() }, // writes the queue, checkpoints (TRUNCATE) or ends the pool, closes
   ];
   handleSignals({ steps, timeoutMs: SHUTDOWN_TIMEOUT_MS, logger, exit: (code) => process.exit(code) });
 

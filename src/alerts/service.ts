@@ -5,7 +5,8 @@ import type { AlertStateStore, HeldAlerts, IngestListener, IngestResult, Prepare
 import { composeAlert, composeDigest, composeTestAlert, type AlertEvent, type AlertMessage } from './compose.js';
 import { createPushChannel } from './push.js';
 import { createEmailChannel, type Channel, type SmtpSettings } from './smtp.js';
-import { AlertThrottle } from './throttle.js';
+import { sharedThrottle } from './shared-throttle.js';
+import { AlertThrottle, type ThrottledAlert } from './throttle.js';
 
 export interface AlertsService {
   /** For buildApp's onIngested: returns at once; never throws. */
@@ -64,7 +65,18 @@ export async function createAlertsService({ config, store, stateStore, logger, n
   if (smtp && config.alertEmails.length === 0) log.warn({ host: smtp.host }, 'SMTP_HOST is set but ALERT_EMAILS is empty: no email alerts will be sent');
   log.info({ channels: channels.map((c) => c.name), cooldownSeconds: config.alerts.cooldownSeconds, maxPerHour: config.alerts.maxPerHour }, channels.length ? 'alerts enabled' : 'alerts disabled: no SMTP_HOST/ALERT_EMAILS or NOTIFY_URL/NOTIFY_TOKEN');
 
-  const throttle = new AlertThrottle({ cooldownMs: config.alerts.cooldownSeconds * 1000, maxPerHour: config.alerts.maxPerHour }, await stateStore.loadAlertState());
+  const limits = { cooldownMs: config.alerts.cooldownSeconds * 1000, maxPerHour: config.alerts.maxPerHour };
+  let throttle = new AlertThrottle(limits, await stateStore.loadAlertState());
+  // Several instances on one database: decisions go through the shared state (shared-throttle.ts).
+  const shared = sharedThrottle(stateStore, limits, (t) => (throttle = t));
+  const warnShared = (err: unknown) => log.warn({ err }, 'the shared alert throttle state could not be updated');
+
+  /** Folds into the held-back summary (in memory, or in the shared state). */
+  function fold(alert: ThrottledAlert | null, held: HeldAlerts | null): Promise<void> {
+    if (shared) return shared.fold(alert, held, now()).catch(warnShared);
+    throttle.fold(alert, held, now());
+    return Promise.resolve();
+  }
 
   const queue: Job[] = [];
   let running = false;
@@ -78,6 +90,7 @@ export async function createAlertsService({ config, store, stateStore, logger, n
   let lastSave: Promise<void> = Promise.resolve();
 
   function save(): Promise<void> {
+    if (shared) return Promise.resolve(); // saved with each decision
     if (saveTimer) clearTimeout(saveTimer);
     if (saveImmediate) clearImmediate(saveImmediate);
     saveTimer = null;
@@ -115,6 +128,10 @@ export async function createAlertsService({ config, store, stateStore, logger, n
 
   function runDigest(): void {
     digestTimer = null;
+    if (shared) {
+      void shared.takeDigest(now()).then((held) => held && enqueue({ type: 'digest', held }), warnShared).finally(scheduleDigest);
+      return;
+    }
     const held = throttle.takeDigest(now());
     if (held) {
       enqueue({ type: 'digest', held });
@@ -131,8 +148,8 @@ export async function createAlertsService({ config, store, stateStore, logger, n
         // Full: the oldest waiting alert becomes a line in the next summary instead of an email of its own.
         const i = queue.findIndex((j) => j.type !== 'test');
         const old = queue.splice(i, 1)[0]!;
-        if (old.type === 'alert') throttle.fold(old.event, old.held, now());
-        else if (old.type === 'digest') throttle.fold(null, old.held, now());
+        if (old.type === 'alert') void fold(old.event, old.held);
+        else if (old.type === 'digest') void fold(null, old.held);
         pending--;
         if (!foldWarned) {
           foldWarned = true;
@@ -198,6 +215,10 @@ export async function createAlertsService({ config, store, stateStore, logger, n
       if (channels.length === 0 || closed || (!result.created && !result.regression)) return;
       try {
         const event = toEvent(result, report);
+        if (shared) {
+          void shared.offer(event, now()).then((d) => d.send && enqueue({ type: 'alert', event, held: d.held }), warnShared).finally(scheduleDigest);
+          return;
+        }
         const decision = throttle.offer(event, now());
         if (decision.send) {
           enqueue({ type: 'alert', event, held: decision.held });
@@ -230,8 +251,8 @@ export async function createAlertsService({ config, store, stateStore, logger, n
       closed = true;
       // What could not go out in time is reported by the first alert after the next start.
       for (const job of queue.splice(0)) {
-        if (job.type === 'alert') throttle.fold(job.event, job.held, now());
-        else if (job.type === 'digest') throttle.fold(null, job.held, now());
+        if (job.type === 'alert') await fold(job.event, job.held);
+        else if (job.type === 'digest') await fold(null, job.held);
       }
       await lastSave;
       await save();

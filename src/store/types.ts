@@ -219,6 +219,12 @@ export interface AlertStateStore {
   loadAlertState(): Promise<AlertThrottleState>;
   /** Replaces the saved state whole, in one transaction. */
   saveAlertState(state: AlertThrottleState): Promise<void>;
+  /**
+   * Stores that several instances share (PostgreSQL): runs `decide` on the state as committed under
+   * a cluster-wide lock and saves what it returns in the same transaction. Absent where one process
+   * owns the state (SQLite), which decides in memory and saves after.
+   */
+  updateAlertState?<T>(decide: (state: AlertThrottleState) => { state: AlertThrottleState; result: T }): Promise<T>;
 }
 
 /** A project's own quotas: null follows the global default, 0 is no limit. */
