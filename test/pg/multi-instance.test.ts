@@ -2,12 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startSmtp, type SmtpFixture } from '../alerts/fixtures.js';
 import { API_KEY, report } from '../helper.js';
 import { startServer, type Running } from '../spawn-server.js';
-import { loadPgMigrations } from '../../src/store/pg/migrate.js';
 import { createDatabase } from './postgres-server.js';
 
 const GROUPS = 30;
@@ -21,8 +19,9 @@ const servers: Running[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'etrk-multi-'));
-  // Empty: both instances start at once and race for the migration lock.
-  url = await createDatabase(inject('pgAdminUrl'));
+  // Migrated (the template): on a loaded machine two instances migrating an empty database may not
+  // listen within startServer's wait; the migration race has its own test (migrate.test.ts).
+  url = await createDatabase(inject('pgAdminUrl'), { migrated: true });
   smtp = await startSmtp({ mode: 'plain' });
   const env = {
     DATABASE_URL: url,
@@ -56,14 +55,6 @@ async function get<T>(base: string, path: string): Promise<T> {
   const res = await fetch(`${base}${path}`, { headers: { 'x-api-key': API_KEY } });
   return (await res.json()) as T;
 }
-
-it('applied the migrations once, whichever instance took the lock', async () => {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-  await client.end();
-  expect(rows.map((r) => r.version)).toEqual(loadPgMigrations().map((m) => m.version));
-});
 
 it('makes one group per fingerprint with the exact count and a ring of five, whichever instance took each report', { timeout: 120_000 }, async () => {
   // Every group's reports alternate between the instances, its first two arriving on both at once.

@@ -39,8 +39,11 @@ export function openPool(url: string, { max = 10, applicationName = 'error-track
     options: '-c synchronous_commit=on',
     types,
   });
-  // A connection the server drops while idle (a restart) is removed from the pool; no crash.
+  // A connection the server drops (a restart) must not crash the process: idle, the pool removes it
+  // ('error' on the pool); checked out between two queries, the client itself emits 'error', and its
+  // next query fails, which the store answers with 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -1,7 +1,7 @@
 // Spike protection on PostgreSQL: quotas, dropped counts, and the admissions counted in the database so that a quota holds across instances.
 import type { Admission, QuotaCounter } from '../../quota/window-counter.js';
 import type { DroppedCount, QuotaStore } from '../types.js';
-import type { Pool } from './pool.js';
+import { unavailable, type Pool } from './pool.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -26,8 +26,9 @@ function batcher<T>(run: (batch: Map<string, Waiter<T>[]>) => Promise<void>) {
         scheduled = false;
         const batch = pending;
         pending = new Map();
-        run(batch).catch((err) => {
-          for (const ws of batch.values()) for (const w of ws) w.reject(err);
+        run(batch).catch((err: unknown) => {
+          // PostgreSQL down: the request is answered 503 like a write.
+          for (const ws of batch.values()) for (const w of ws) w.reject(unavailable(err));
         });
       });
     });
