@@ -5,7 +5,7 @@ import type { Pool } from './pool.js';
 const GROUPS_PER_CLEANUP_BATCH = 100;
 const COUNTS_PER_CLEANUP_BATCH = 2000;
 /** "ETRK" and 2: held by the instance that is cleaning up; the others skip their turn. */
-const RETENTION_LOCK = (0x4554524b0002n).toString();
+export const RETENTION_LOCK = (0x4554524b0002n).toString();
 
 export function createPgRetention(pool: Pool, { now }: { now: () => Date }): Pick<Store, 'cleanup'> {
   return {
