@@ -20,16 +20,19 @@ export function listQuery(q: ListQuery): { text: string; values: unknown[]; coun
         : `id IN (SELECT error_id FROM error_tags WHERE key = ${p(key)} AND value = ${p(value)})`,
     );
   }
+  let pattern = '';
   if (q.search !== undefined) {
     // Substring, case-insensitive; from three characters on the trigram index finds the candidates.
-    where.push(`id IN (SELECT error_id FROM error_search WHERE body ILIKE ${p(`%${escapeLike(q.search)}%`)})`);
+    pattern = p(`%${escapeLike(q.search)}%`);
+    where.push(`id IN (SELECT error_id FROM error_search WHERE body ILIKE ${pattern})`);
   }
   const clause = (w: string[]) => (w.length ? `WHERE ${w.join(' AND ')}` : '');
+  let total: string;
   // Without a search or tags the total is a sum over the per-(project, status, source) counts (007).
-  const total =
-    q.search === undefined && !q.tags?.length
-      ? `SELECT coalesce(sum(groups), 0)::bigint FROM error_group_counts ${clause(countWhere)}`
-      : `SELECT count(*) FROM errors ${clause(where)}`;
+  if (q.search === undefined && !q.tags?.length) total = `SELECT coalesce(sum(groups), 0)::bigint FROM error_group_counts ${clause(countWhere)}`;
+  // A search alone: its matches counted in the search table (every row there is a group), no join.
+  else if (where.length === 1 && q.search !== undefined) total = `SELECT count(*) FROM error_search WHERE body ILIKE ${pattern}`;
+  else total = `SELECT count(*) FROM errors ${clause(where)}`;
   const n = values.length;
   const text = `SELECT (${total}) AS total, ${SUMMARY_COLUMNS} FROM errors ${clause(where)}
     ORDER BY last_seen DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`;
