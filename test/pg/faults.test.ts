@@ -14,6 +14,8 @@ import { createDatabase, startPostgres, type PostgresServer } from './postgres-s
 // A server of this file's own: it is stopped and restarted here.
 let server: PostgresServer;
 let dir: string;
+/** Instances on a loaded machine open a pool and check the schema before they listen. */
+const SLOW_START = { readyTimeoutMs: 60_000 };
 const running: Running[] = [];
 
 beforeAll(async () => {
@@ -82,7 +84,7 @@ it('keeps synchronous_commit on for its sessions, whatever the database says', a
 it('answers 503 to writes and fails /ready while PostgreSQL is down, and recovers by itself', { timeout: 180_000 }, async () => {
   const url = await createDatabase(server.adminUrl);
   await migrated(url);
-  const app = await startServer(dir, env(url));
+  const app = await startServer(dir, env(url), SLOW_START);
   running.push(app);
   expect(await post(app.url, 'BeforeError')).toBe(201);
   expect((await fetch(`${app.url}/ready`)).status).toBe(200);
@@ -114,7 +116,7 @@ it('answers 503 to writes and fails /ready while PostgreSQL is down, and recover
 it('loses nothing acknowledged through kill -9 of an instance and a PostgreSQL restart under load', { timeout: 240_000 }, async () => {
   const url = await createDatabase(server.adminUrl);
   await migrated(url);
-  const [a, b] = await Promise.all([startServer(dir, env(url)), startServer(dir, env(url))]);
+  const [a, b] = await Promise.all([startServer(dir, env(url), SLOW_START), startServer(dir, env(url), SLOW_START)]);
   running.push(a!, b!);
   const acked = new Map<string, number>();
   let sent = 0;

@@ -8,6 +8,8 @@ import { API_KEY, report } from '../helper.js';
 import { startServer, type Running } from '../spawn-server.js';
 import { createDatabase } from './postgres-server.js';
 
+/** Instances on a loaded machine open a pool and check the schema before they listen. */
+const SLOW_START = { readyTimeoutMs: 60_000 };
 const GROUPS = 30;
 const PER_GROUP = 20;
 const IN_FLIGHT = 24;
@@ -33,7 +35,7 @@ beforeAll(async () => {
     ALERT_MAX_PER_HOUR: '1000',
     LOG_LEVEL: 'warn',
   };
-  servers.push(...(await Promise.all([startServer(dir, env), startServer(dir, env)])));
+  servers.push(...(await Promise.all([startServer(dir, env, SLOW_START), startServer(dir, env, SLOW_START)])));
 }, 90_000);
 
 afterAll(async () => {
