@@ -13,7 +13,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/global-setup.ts'],
+    globalSetup: ['test/global-setup.ts', 'test/pg/global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [ATTACKS], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'attacks', include: [ATTACKS], fileParallelism: false, sequence: { groupOrder: 1 } } },

@@ -31,6 +31,7 @@ import { triageRoutes } from './routes/triage.js';
 import { streamRoutes } from './routes/stream.js';
 import { createLive } from './live/index.js';
 import type { LiveBus } from './live/types.js';
+import type { QuotaCounter } from './quota/window-counter.js';
 import type { ArtifactStore, IngestListener, QuotaStore, ReleaseStore, Store, TokenStore } from './store/types.js';
 import { createMapStep, createSourceMaps } from './sourcemaps/index.js';
 import type { SourceMapLookup } from './sourcemaps/types.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
   alerts?: AlertsService;
   /** Project quotas and dropped-event counts (spike protection); absent, no quotas apply. */
   quotaStore?: QuotaStore;
+  /** Quota windows counted across instances (PostgreSQL); absent, counted in this process. */
+  quotaCounter?: QuotaCounter;
   /** Upload and agent tokens; absent, only the operator key and ingest keys work. */
   tokenStore?: TokenStore;
   /** Releases and deploys (the release API, the Releases view). */
@@ -86,7 +89,7 @@ const OPERATOR: Principal = { kind: 'operator' };
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
-export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested: notify = () => {}, alerts, quotaStore, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore, sourceMaps, liveBus }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, apiKey, store, logger, now = () => new Date(), onIngested: notify = () => {}, alerts, quotaStore, quotaCounter, tokenStore, releaseStore, projectAlertStore, recordDelivery, lastDeliveries, artifactStore, sourceMaps, liveBus }: AppDeps): Promise<FastifyInstance> {
   // The live feed hears every committed report too, after the given listener (alerts).
   const live = createLive({ operatorKey: apiKey, ...config.stream, logger, now, bus: liveBus });
   const onIngested: IngestListener = (result, report) => {
@@ -173,7 +176,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
     reply.headers(headers);
     done();
   });
-  await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb });
+  await app.register(healthRoutes, { store, databasePath: config.databasePath, minFreeDiskMb: config.minFreeDiskMb, remote: config.databaseUrl !== undefined });
 
   // Everything under /api: rate limited per client IP (the operator apart), then the operator key.
   const isOperator = operatorRequestChecker(apiKey);
@@ -222,7 +225,7 @@ export async function buildApp({ config, apiKey, store, logger, now = () => new 
       cors.preflight(reply, request.headers.origin, request.headers['access-control-request-headers']);
       return reply.code(204).send();
     });
-    const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now }));
+    const quotas = quotaStore && (await createQuotas({ defaults: config.quota, store: quotaStore, logger, now, counter: quotaCounter }));
     const symbolicator = sourceMaps && createSourceMaps(sourceMaps, config.sourceMapCacheBytes, logger);
     if (symbolicator) api.addHook('onClose', () => symbolicator.close());
     const acceptor = createAcceptor(store, keyMatcher(config.scrubFields), quotas, symbolicator && createMapStep(symbolicator));
@@ -280,7 +283,7 @@ function mediaType(contentType: string | undefined): string | undefined {
   return type === '' ? undefined : type;
 }
 
-/** SQLite cannot write (disk full, read-only, I/O error, locked too long): retryable, so 503. */
+/** SQLite cannot write (disk full, read-only, I/O error, locked too long), or PostgreSQL is unreachable: retryable, so 503. */
 function isStorageFailure(err: { code?: string }): boolean {
-  return typeof err.code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB)/.test(err.code);
+  return typeof err.code === 'string' && /^(SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB)|STORAGE_UNAVAILABLE$)/.test(err.code);
 }

@@ -8,6 +8,12 @@ export const envSchema = z
   .object({
     API_KEY: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32), or unset to generate one').optional(),
     DATABASE_PATH: z.string().trim().min(1).optional().transform((s) => s ?? './data/errors.db'),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres:// or postgresql:// URL (unset: SQLite at DATABASE_PATH)')
+      .optional(),
+    DATABASE_POOL_SIZE: int(10, 1, 1000),
     LOG_LEVEL: z
       .enum(['error', 'warn', 'info', 'debug'], { message: 'must be one of error, warn, info, debug' })
       .optional()
@@ -84,6 +90,10 @@ export const envSchema = z
     if (e.ALERT_WEBHOOKS.some((w) => w.kind === 'webhook') && e.ALERT_WEBHOOK_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['ALERT_WEBHOOK_SECRET'], message: 'is required when ALERT_WEBHOOKS has a webhook= entry (its payload is signed with it)' });
     }
+    // Instances behind one load balancer must share the operator key; each would generate its own.
+    if (e.DATABASE_URL !== undefined && e.API_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['API_KEY'], message: 'must be set with DATABASE_URL: every instance needs the same operator key' });
+    }
     // Node refuses a headers timeout longer than the request timeout.
     if (e.REQUEST_TIMEOUT_SECONDS > 0 && e.HEADERS_TIMEOUT_SECONDS > e.REQUEST_TIMEOUT_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_SECONDS'], message: 'must not be longer than REQUEST_TIMEOUT_SECONDS' });
@@ -97,6 +107,10 @@ export const envSchema = z
   .transform((e) => ({
     apiKey: e.API_KEY,
     databasePath: e.DATABASE_PATH,
+    /** PostgreSQL instead of SQLite (several stateless instances); undefined keeps SQLite. */
+    databaseUrl: e.DATABASE_URL,
+    /** PostgreSQL connections per instance at most. */
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     /** Decimals allowed, so tests can run the cleanup every few seconds. */

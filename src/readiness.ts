@@ -7,6 +7,8 @@ export interface ReadinessDeps {
   store: Store;
   databasePath: string;
   minFreeDiskMb: number;
+  /** A database server (PostgreSQL): no local file or disk to check; the write probe says it all. */
+  remote?: boolean;
 }
 
 /** "ok", or why the check failed (no paths: /ready needs no key). */
@@ -19,8 +21,8 @@ export interface Readiness {
 
 const MB = 1024 * 1024;
 
-export async function checkReadiness({ store, databasePath, minFreeDiskMb }: ReadinessDeps): Promise<Readiness> {
-  const inMemory = databasePath === ':memory:' || databasePath === '';
+export async function checkReadiness({ store, databasePath, minFreeDiskMb, remote = false }: ReadinessDeps): Promise<Readiness> {
+  const inMemory = remote || databasePath === ':memory:' || databasePath === '';
   const checks: Readiness['checks'] = {
     // SQLite keeps writing into a deleted file through its open handle; a restart would then lose it all.
     database_file: inMemory || existsSync(databasePath) ? 'ok' : 'the database file no longer exists at DATABASE_PATH',

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateApiKey } from './api-key-file.js';
 import { createChannelRegistry } from './alerts/registry.js';
-import { createRuleTrigger } from './alerts/rules.js';
+import { createRuleTrigger, type RuleTrigger } from './alerts/rules.js';
 import { createAlertsService } from './alerts/service.js';
 import { dataDirProblem } from './data-dir.js';
 import { buildApp } from './app.js';
@@ -16,17 +16,8 @@ import { keyMatcher } from './ingest/scrub.js';
 import { startRetention } from './jobs/retention.js';
 import { createLogger } from './logger.js';
 import { handleSignals, type ShutdownStep } from './shutdown.js';
-import { migrate } from './store/sqlite/migrate.js';
-import { openDatabase } from './store/sqlite/open-database.js';
-import { createSqliteAlertStateStore } from './store/sqlite/alert-state.js';
-import { createSqliteArtifactStore } from './store/sqlite/artifacts.js';
-import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
-import { createSqliteSourceMapLookup } from './store/sqlite/sourcemap-lookup.js';
-import { createSqliteQuotaStore } from './store/sqlite/quotas.js';
-import { createSqliteProjectAlertStore } from './store/sqlite/project-alerts.js';
-import { createSqliteReleaseStore } from './store/sqlite/releases.js';
-import { createSqliteTokenStore } from './store/sqlite/tokens.js';
-import { createSqliteStore } from './store/sqlite/index.js';
+import { openStores, type OpenStores } from './store/open-store.js';
+import type { ChannelRegistry } from './alerts/registry.js';
 
 /** Under Docker's default 10 s stop timeout, so SIGKILL never cuts the database checkpoint short. */
 const SHUTDOWN_TIMEOUT_MS = 8000;
@@ -54,7 +45,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const dataDir = dirname(resolve(config.databasePath));
   // Before anything is written there: a root-owned bind mount would otherwise fail with a bare EACCES.
-  const problem = dataDirProblem(dataDir);
+  const problem = config.databaseUrl === undefined ? dataDirProblem(dataDir) : undefined;
   if (problem !== undefined) {
     logger.fatal({ dir: dataDir }, problem);
     process.exit(1);
@@ -75,24 +66,28 @@ async function main(): Promise<void> {
     }
   }
 
-  let db;
+  // The database named where it is a path; a DATABASE_URL may carry a password.
+  const where = config.databaseUrl === undefined ? { path: config.databasePath } : { database: 'postgres' };
+  let stores: OpenStores;
+  // Alerts are raised in the ingest transaction itself (the outbox), so the rules come before the store.
+  let channels!: ChannelRegistry;
+  let alertTrigger!: RuleTrigger;
   try {
-    db = openDatabase(config.databasePath);
-    const applied = migrate(db);
-    if (applied.length > 0) logger.info({ applied, path: config.databasePath }, 'database migrated');
+    stores = await openStores(config, logger, async (projectAlerts) => {
+      channels = await createChannelRegistry(config, projectAlerts, logger);
+      alertTrigger = createRuleTrigger({ rules: channels.rules, cooldownMs: config.alerts.cooldownSeconds * 1000, now: () => new Date() });
+      return alertTrigger;
+    });
   } catch (err) {
-    logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'cannot open the database');
+    logger.fatal({ ...where, reason: (err as Error).message }, 'cannot open the database');
     process.exit(1);
   }
-  // Alerts are raised in the ingest transaction itself (the outbox), so the rules come before the store.
-  const channels = await createChannelRegistry(config, createSqliteProjectAlertStore(db), logger);
-  const alertTrigger = createRuleTrigger({ rules: channels.rules, cooldownMs: config.alerts.cooldownSeconds * 1000, now: () => new Date() });
-  const store = createSqliteStore(db, { alertTrigger });
+  const { store } = stores;
   try {
     // A file opened read-only (permissions, read-only mount) would otherwise fail only at the first report.
     await store.probeWrite();
   } catch (err) {
-    logger.fatal({ path: config.databasePath, reason: (err as Error).message }, 'the database is not writable');
+    logger.fatal({ ...where, reason: (err as Error).message }, 'the database is not writable');
     process.exit(1);
   }
 
@@ -106,19 +101,18 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(code),
   });
 
-  const artifactStore = createSqliteArtifactStore(db);
-  const outbox = createSqliteOutboxStore(db);
   const alerts = await createAlertsService({
     config,
     store,
-    stateStore: createSqliteAlertStateStore(db),
-    outbox,
+    stateStore: stores.alertState,
+    outbox: stores.outbox,
     trigger: alertTrigger,
     logger,
     deliver: channels.deliver,
     channelsFor: channels.channelsFor,
     channelById: channels.channelById,
   });
+  const { outbox } = stores;
   const app = await buildApp({
     config,
     apiKey,
@@ -126,14 +120,15 @@ async function main(): Promise<void> {
     logger,
     onIngested: alerts.onIngested,
     alerts,
-    quotaStore: createSqliteQuotaStore(db),
-    tokenStore: createSqliteTokenStore(db),
-    releaseStore: createSqliteReleaseStore(db),
+    quotaStore: stores.quotaStore,
+    quotaCounter: stores.quotaCounter,
+    tokenStore: stores.tokenStore,
+    releaseStore: stores.releaseStore,
     projectAlertStore: channels.projectAlertStore,
     recordDelivery: (id, result) => outbox.recordDelivery(id, result),
     lastDeliveries: async () => new Map(Object.entries(await outbox.lastDeliveries())),
-    artifactStore,
-    sourceMaps: createSqliteSourceMapLookup(db),
+    artifactStore: stores.artifactStore,
+    sourceMaps: stores.sourceMaps,
   });
   const retention = startRetention({
     store,
@@ -141,7 +136,7 @@ async function main(): Promise<void> {
     retentionDays: config.retentionDays,
     intervalHours: config.retentionIntervalHours,
     now: () => new Date(),
-    artifacts: { store: artifactStore, retentionDays: config.sourcemapUploads.retentionDays, keepReleases: config.sourcemapUploads.keepReleases },
+    artifacts: { store: stores.artifactStore, retentionDays: config.sourcemapUploads.retentionDays, keepReleases: config.sourcemapUploads.keepReleases },
   });
 
   const steps: ShutdownStep[] = [
@@ -149,7 +144,7 @@ async function main(): Promise<void> {
     { name: 'retention', run: () => retention.stop() },
     // Bounded: a dead SMTP server must not hold the shutdown; what is not sent stays in the outbox for the next start.
     { name: 'alerts', run: (ms) => alerts.close(Math.min(ms, 5000)) },
-    { name: 'database', run: () => store.close() }, // writes the queue, checkpoints (TRUNCATE), closes
+    { name: 'database', run: () => stores.end() }, // writes the queue, checkpoints (TRUNCATE) or ends the pool, closes
   ];
   handleSignals({ steps, timeoutMs: SHUTDOWN_TIMEOUT_MS, logger, exit: (code) => process.exit(code) });
 

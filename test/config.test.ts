@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       apiKey: undefined,
       databasePath: './data/errors.db',
+      databaseUrl: undefined,
+      databasePoolSize: 10,
       logLevel: 'info',
       retentionDays: 90,
       retentionIntervalHours: 24,
@@ -35,6 +37,13 @@ describe('loadConfig', () => {
       stream: { maxClients: 2000, tokenSeconds: 60, heartbeatSeconds: 25 },
       mcpAllowedOrigins: [],
     });
+  });
+
+  it('takes a PostgreSQL DATABASE_URL only with API_KEY, and refuses another scheme', () => {
+    const url = 'postgresql://errors:pw@db:5432/errors?sslmode=require';
+    expect(loadConfig({ DATABASE_URL: url, API_KEY: 'k'.repeat(16), DATABASE_POOL_SIZE: '4' })).toMatchObject({ databaseUrl: url, databasePoolSize: 4 });
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/API_KEY: must be set with DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/errors', API_KEY: 'k'.repeat(16) })).toThrow(/DATABASE_URL: must be a postgres/);
   });
 
   it('reads every variable', () => {

@@ -16,6 +16,8 @@ export interface Running {
 export interface StartOptions {
   /** Instead of `node dist/server.js`, e.g. with a preload or inside a mount namespace. */
   command?: string[];
+  /** How long to wait for /health (default 15 s); longer where the instance first waits for a database server. */
+  readyTimeoutMs?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -44,7 +46,7 @@ export async function startServer(cwd: string, env: Record<string, string> = {},
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
   for (;;) {
     if (child.exitCode !== null) break;
     try {

@@ -1,0 +1,45 @@
+// One error group on PostgreSQL: read with its kept occurrences and tags, resolved or reopened, and its hourly counts.
+import type { HourlyCount, Store } from '../types.js';
+import type { Pool } from './pool.js';
+import { SUMMARY_COLUMNS, toOccurrence, toSummary, type OccurrenceRow, type SummaryRow } from './rows.js';
+import { readTagDistributions } from './tags.js';
+
+export function createPgErrorReader(pool: Pool, { now }: { now: () => Date }): Pick<Store, 'getError' | 'setResolved' | 'hourlyCounts'> {
+  return {
+    async getError(id) {
+      const [group, occurrences, tags] = await Promise.all([
+        pool.query<SummaryRow & { traceback: string }>({
+          name: 'e_group',
+          text: `SELECT ${SUMMARY_COLUMNS}, coalesce((SELECT traceback FROM error_tracebacks WHERE error_id = errors.id), '') AS traceback
+            FROM errors WHERE id = $1`,
+          values: [id],
+        }),
+        pool.query<OccurrenceRow>({
+          name: 'e_occurrences',
+          text: `SELECT timestamp, message, request_url, request_method, request_headers, user_id, extra, release, environment, details
+            FROM error_occurrences WHERE error_id = $1 ORDER BY timestamp DESC, seq DESC`,
+          values: [id],
+        }),
+        readTagDistributions(pool, id),
+      ]);
+      const row = group.rows[0];
+      if (!row) return null;
+      return { error: { ...toSummary(row), traceback: row.traceback }, occurrences: occurrences.rows.map(toOccurrence), tags, users: { total: 0, last24h: 0, exact: true } }; // TODO(issue 20, triage helper)
+    },
+
+    async setResolved(id, resolved) {
+      const r = await pool.query({ name: 'e_resolve', text: 'UPDATE errors SET resolved = $1, resolved_at = $2 WHERE id = $3', values: [resolved, resolved ? now().toISOString() : null, id] });
+      return (r.rowCount ?? 0) > 0;
+    },
+
+    async hourlyCounts(errorIds, fromHour, toHour): Promise<HourlyCount[]> {
+      if (errorIds.length === 0) return [];
+      const { rows } = await pool.query<{ error_id: number; hour: string; count: number }>({
+        name: 'e_hours',
+        text: 'SELECT error_id, hour, count FROM error_hourly_counts WHERE error_id = ANY($1::bigint[]) AND hour >= $2 AND hour <= $3',
+        values: [errorIds, fromHour, toHour],
+      });
+      return rows.map((r) => ({ errorId: r.error_id, hour: r.hour, count: r.count }));
+    },
+  };
+}
