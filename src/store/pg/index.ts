@@ -14,6 +14,7 @@ import { createPgReleaseStore } from './releases.js';
 import { createPgRetention } from './retention.js';
 import { createPgTagCounter } from './tags.js';
 import { createPgTokenStore } from './tokens.js';
+import { createPgTriage } from './triage.js';
 import { createPgBatchWriter } from './writes.js';
 
 export interface PgStore extends Store {
@@ -61,6 +62,7 @@ export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger
   void alertTrigger; // TODO(issue 20, outbox helper): pass to the batch writer
   const knownProjects = new Set<string>();
   const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }));
+  const triage = createPgTriage(pool, { now });
   let ended: Promise<void> | null = null;
   const end = () =>
     (ended ??= groupCommit
@@ -75,12 +77,11 @@ export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger
       return groupCommit.enqueue(report, eventId);
     },
     ...createPgListReader(pool),
-    ...createPgErrorReader(pool, { now }),
+    ...createPgErrorReader(pool, { now, usersOf: triage.usersOf }),
     ...createPgProjectStore(pool, { now, knownProjects }),
     ...createPgRetention(pool, { now }),
-    // TODO(issue 20, triage helper)
-    triage: () => Promise.reject(new Error('triage is not yet on PostgreSQL')),
-    releaseActivity: () => Promise.reject(new Error('releaseActivity is not yet on PostgreSQL')),
+    triage: triage.triage,
+    releaseActivity: triage.releaseActivity,
     async probeWrite() {
       // A committed transaction with a transaction id: a commit record flushed to the WAL, no rows.
       // Fails on a read-only standby as well as on a server that is down.

@@ -1,5 +1,5 @@
 // The error list on PostgreSQL: filters, search through pg_trgm and paging; the total and the page in one statement (one snapshot).
-import type { ErrorSummary, ListQuery, Store } from '../types.js';
+import type { ErrorSummary, ListQuery, ListSort, Store } from '../types.js';
 import type { Pool } from './pool.js';
 import { SUMMARY_COLUMNS, toSummary, type SummaryRow } from './rows.js';
 
@@ -11,6 +11,7 @@ export function listQuery(q: ListQuery): { text: string; values: unknown[]; coun
   const countWhere: string[] = [];
   if (q.project !== undefined) where.push(`project = ${p(q.project)}`);
   if (q.resolved !== undefined) where.push(`resolved = ${p(q.resolved)}`);
+  where.push(...statusSql(q.status));
   if (q.source !== undefined) where.push(`source = ${p(q.source)}`);
   countWhere.push(...where);
   for (const [key, value] of q.tags ?? []) {
@@ -30,13 +31,44 @@ export function listQuery(q: ListQuery): { text: string; values: unknown[]; coun
   let total: string;
   // Without a search or tags the total is a sum over the per-(project, status, source) counts (007).
   if (q.search === undefined && !q.tags?.length) total = `SELECT coalesce(sum(groups), 0)::bigint FROM error_group_counts ${clause(countWhere)}`;
-  // A search alone: its matches counted in the search table (every row there is a group), no join.
-  else if (where.length === 1 && q.search !== undefined) total = `SELECT count(*) FROM error_search WHERE body ILIKE ${pattern}`;
-  else total = `SELECT count(*) FROM errors ${clause(where)}`;
+  // A search alone: its matches counted in the search table (every row there is a group), no join;
+  // by default less the ignored ones among them (few, through their partial index).
+  else if (searchAlone(q)) {
+    total = `SELECT count(*) FROM error_search WHERE body ILIKE ${pattern}`;
+    const ignored = `SELECT count(*) FROM errors AS e JOIN error_search AS s ON s.error_id = e.id WHERE e.ignored AND s.body ILIKE ${pattern}`;
+    if (q.status === undefined) total = `SELECT (${total}) - (${ignored})`;
+  } else total = `SELECT count(*) FROM errors ${clause(where)}`;
   const n = values.length;
   const text = `SELECT (${total}) AS total, ${SUMMARY_COLUMNS} FROM errors ${clause(where)}
-    ORDER BY last_seen DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`;
+    ORDER BY ${SORT_COLUMN[q.sort ?? 'last_seen']} DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`;
   return { text, values: [...values, q.limit, q.offset], countText: total };
+}
+
+function searchAlone(q: ListQuery): boolean {
+  const filtered = q.project !== undefined || q.resolved !== undefined || q.source !== undefined || Boolean(q.tags?.length);
+  return q.search !== undefined && !filtered && (q.status === undefined || q.status === 'all');
+}
+
+/** Each sort walks its own index (migrations 001 and 015); the column names are fixed, never from input. */
+const SORT_COLUMN: Record<ListSort, string> = { last_seen: 'last_seen', first_seen: 'first_seen', count: 'count', users: 'users' };
+
+/**
+ * The status filter as literal conditions (so the planner can use the partial index of ignored
+ * groups); no status hides the ignored groups and shows the rest, as on SQLite.
+ */
+function statusSql(status: ListQuery['status']): string[] {
+  switch (status) {
+    case 'all':
+      return [];
+    case 'ignored':
+      return ['ignored'];
+    case 'resolved':
+      return ['resolved', 'NOT ignored'];
+    case 'unresolved':
+      return ['NOT resolved', 'NOT ignored'];
+    default:
+      return ['NOT ignored'];
+  }
 }
 
 export function escapeLike(s: string): string {
