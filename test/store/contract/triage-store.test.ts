@@ -121,7 +121,7 @@ describe.each(BACKENDS)('triage store contract on %s', (name) => {
     await b.store.triage([ignored.id], { action: 'ignore' });
     // SQLite writes the users figure the list sorts by within 30 s, in a later commit.
     clock.now = new Date(Date.parse(T0) + 31_000);
-    await b.store.ingest(preparedReport({ fingerprint: fp(3), message: 'beta three', timestamp: '2026-03-01T10:30:00.000Z' }));
+    await b.store.ingest(preparedReport({ fingerprint: fp(3), message: 'beta three', timestamp: '2026-03-01T10:30:00.000Z', source: 'browser' }));
     const fps = async (q: Record<string, unknown>) => (await list(q)).errors.map((e) => e.fingerprint);
 
     expect(await fps({})).toEqual([fp(3), fp(2), fp(1), fp(4)]);
@@ -142,11 +142,18 @@ describe.each(BACKENDS)('triage store contract on %s', (name) => {
     expect(await totals({ search: 'alpha', status: 'all' })).toBe(4);
     expect(await totals({ search: 'alpha', status: 'ignored' })).toBe(1);
     expect(await fps({ search: 'alpha', sort: 'count', status: 'unresolved' })).toEqual([fp(1), fp(2)]);
+    // Filters that changed after the group was created (its source, its status) count under a search too.
+    expect(await totals({ search: 'beta', source: 'browser' })).toBe(1);
+    expect(await totals({ search: 'beta', source: 'server' })).toBe(0);
+    expect(await totals({ search: 'four', status: 'resolved', project: 'api' })).toBe(1);
     // An empty page past the end still carries the total.
     expect(await list({ status: 'unresolved', offset: 10 })).toEqual({ errors: [], total: 3 });
     const summaries = await b.store.listProjectSummaries();
     expect(summaries.find((s) => s.name === 'shop')).toMatchObject({ groups: 4, unresolved: 3 });
     expect(await b.store.getProject('shop')).toMatchObject({ groups: 4, unresolved: 3 });
+    await b.store.triage([resolved.id], { action: 'reopen' });
+    expect(await totals({ search: 'four', status: 'resolved' })).toBe(0);
+    expect(await totals({ search: 'alpha', resolved: false })).toBe(3);
   });
 
   it('counts users exactly up to the cap, then estimates within the stated error', { timeout: 60_000 }, async () => {
