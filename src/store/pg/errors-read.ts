@@ -1,9 +1,9 @@
 // One error group on PostgreSQL: read with its kept occurrences and tags, resolved or reopened, and its hourly counts.
 import type { GroupUsers, HourlyCount, Store } from '../types.js';
-import { inTransaction, type Pool } from './pool.js';
+import type { Pool } from './pool.js';
 import { SUMMARY_COLUMNS, toOccurrence, toSummary, type OccurrenceRow, type SummaryRow } from './rows.js';
 import { readTagDistributions } from './tags.js';
-import { lockGroups } from './triage.js';
+import { inRetriedTransaction, lockGroups } from './triage.js';
 
 export interface PgErrorReaderDeps {
   now: () => Date;
@@ -37,7 +37,7 @@ export function createPgErrorReader(pool: Pool, { now, usersOf }: PgErrorReaderD
     async setResolved(id, resolved) {
       // Under the group's lock, as triage: a batch writing the group meanwhile sees it before or after.
       // Either way the group is no longer ignored nor resolved in a release (triage.ts sets those).
-      return inTransaction(pool, async (c) => {
+      return inRetriedTransaction(pool, async (c) => {
         await lockGroups(c, [id]);
         const r = await c.query({
           name: 'e_resolve',

@@ -3,7 +3,7 @@ import { compareReleases } from '../release-order.js';
 import { hourOf, UsersSketch } from '../users-sketch.js';
 import type { GroupUsers, ReleaseActivity, Store, TriageAction, TriageOutcome } from '../types.js';
 import { OTHER } from '../sqlite/tags.js';
-import { inTransaction, type Client, type Pool } from './pool.js';
+import { inTransaction, isRetryable, type Client, type Pool } from './pool.js';
 
 /** The releases of a project weighed for "the one now current": its newest by creation, then ordered (as on SQLite). */
 const CURRENT_RELEASE_CANDIDATES = 200;
@@ -33,6 +33,20 @@ const SQL = {
   regressions: q('g_regressions', 'SELECT version, regressions AS n FROM releases WHERE project = $1 AND version = ANY($2::text[])'),
   sketch: q('g_sketch', 'SELECT sketch FROM error_users WHERE error_id = $1'),
 };
+
+/** A deadlock with a batch over the shared per-status counts (rare) is retried whole. */
+const RETRIES = 5;
+
+/** Runs fn in a transaction of its own, again after a deadlock. */
+export async function inRetriedTransaction<T>(pool: Pool, fn: (c: Client) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(pool, fn);
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= RETRIES) throw err;
+    }
+  }
+}
 
 /** Takes the groups' locks (the write path's, in its order); the caller's transaction holds them until it ends. */
 export async function lockGroups(c: Client, ids: number[]): Promise<void> {
@@ -89,7 +103,7 @@ export function createPgTriage(pool: Pool, { now }: { now: () => Date }): Pick<S
   return {
     async triage(ids, action) {
       // Every check comes before the first write: a refusal changes nothing (all or nothing).
-      return inTransaction(pool, (c) => run(c, ids, action));
+      return inRetriedTransaction(pool, (c) => run(c, ids, action));
     },
 
     async releaseActivity(project, versions) {
