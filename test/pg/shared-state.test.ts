@@ -93,3 +93,28 @@ it('wakes an ignored group once when its condition is met by reports on both ins
   expect(results.filter((r) => r.regression).map((r) => r.count)).toEqual([21]);
   expect((await a.store.getError(first.id))!.error).toMatchObject({ status: 'unresolved', count: 61 });
 });
+
+it('keeps the per-status counts and the search filters true while two instances triage and ingest the same groups', { timeout: 60_000 }, async () => {
+  const fps = Array.from({ length: 8 }, (_, i) => `a${String(i).repeat(31)}`);
+  const created = await Promise.all(fps.map((f) => a.store.ingest(preparedReport({ fingerprint: f, project: 'race', message: 'race condition' }))));
+  const ids = created.map((r) => r.id);
+  const actions = [{ action: 'resolve' }, { action: 'ignore', untilCount: 3 }, { action: 'reopen' }, { action: 'resolve' }] as const;
+  await Promise.all([
+    ...Array.from({ length: 80 }, (_, i) => (i % 2 ? a : b).store.ingest(preparedReport({ fingerprint: fps[i % fps.length]!, project: 'race', message: 'race condition' }))),
+    ...Array.from({ length: 12 }, (_, i) => (i % 2 ? b : a).store.triage(i % 3 ? ids.slice(0, 5) : ids.slice(3), actions[i % actions.length]!)),
+  ]);
+  const { rows: counted } = await a.pool.query<{ resolved: boolean; ignored: boolean; n: number }>(
+    "SELECT resolved, ignored, count(*)::int AS n FROM errors WHERE project = 'race' GROUP BY 1, 2 ORDER BY 1, 2",
+  );
+  const { rows: kept } = await a.pool.query<{ resolved: boolean; ignored: boolean; n: number }>(
+    "SELECT resolved, ignored, sum(groups)::int AS n FROM error_group_counts WHERE project = 'race' GROUP BY 1, 2 HAVING sum(groups) > 0 ORDER BY 1, 2",
+  );
+  expect(kept).toEqual(counted);
+  const { rows: astray } = await a.pool.query('SELECT e.id FROM errors e JOIN error_search s ON s.error_id = e.id WHERE s.resolved <> e.resolved OR s.ignored <> e.ignored OR s.source <> e.source');
+  expect(astray).toEqual([]);
+  for (const status of ['unresolved', 'resolved', 'ignored'] as const) {
+    const listed = await b.store.listErrors({ project: 'race', status, search: 'race cond', limit: 50, offset: 0 });
+    expect(listed.total).toBe(counted.filter((r) => (status === 'ignored' ? r.ignored : !r.ignored && r.resolved === (status === 'resolved'))).reduce((n, r) => n + r.n, 0));
+  }
+  expect((await a.store.getError(ids[0]!))!.error.count).toBe(11);
+});
