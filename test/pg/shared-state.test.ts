@@ -1,11 +1,14 @@
 // Two PostgreSQL stores on separate pools (two instances, as far as the database can tell): event-id dedup, tags, quotas and the alert decisions and deliveries exact across them.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { decideWith } from '../../src/alerts/decide.js';
+import { createChannelRegistry } from '../../src/alerts/registry.js';
+import { loadConfig } from '../../src/config.js';
 import { createRuleTrigger } from '../../src/alerts/rules.js';
 import { createSender } from '../../src/alerts/sender.js';
 import { createLogger } from '../../src/logger.js';
 import { openPgStores, type PgStores } from '../../src/store/pg/index.js';
 import { RETENTION_LOCK } from '../../src/store/pg/retention.js';
+import { eventually } from '../alerts/harness.js';
 import { preparedReport } from '../helper.js';
 import { createDatabase } from './postgres-server.js';
 
@@ -143,4 +146,18 @@ it('two senders racing over the same due deliveries deliver each once', { timeou
   expect([...sent.values()].every((n) => n === 1)).toBe(true);
   expect(await countRows("SELECT count(*)::int AS n FROM alert_deliveries WHERE state = 'sent' AND attempts = 1")).toBe(due);
   expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE state = 'sending'")).toBe(0);
+});
+
+it("a project's alert settings saved on one instance reach the other's rules and channels", { timeout: 30_000 }, async () => {
+  const config = loadConfig({ DATABASE_PATH: ':memory:', ALERT_WEBHOOKS: '' });
+  const registry = await createChannelRegistry(config, b.projectAlerts, createLogger('silent'), { refreshEveryMs: 50 });
+  expect(registry.channelsFor('remote')).toEqual([]);
+  const saved = await a.projectAlerts.putProjectAlertSettings('remote', {
+    rules: { newGroup: false, regression: true, spike: null, impact: { users: 3 }, cooldownMinutes: null },
+    channels: [{ kind: 'slack', url: 'https://hooks.slack.test/remote' }],
+  });
+  await eventually(() => registry.channelsFor('remote').length === 1, 10_000, 'the other instance to see the channel');
+  expect(registry.channelsFor('remote')).toEqual(saved.channels);
+  expect(registry.channelById(saved.channels[0]!.id)).toEqual(saved.channels[0]);
+  expect(registry.rules.rulesFor('remote')).toEqual(saved.rules);
 });
