@@ -1,3 +1,2 @@
--- 013 (PostgreSQL): placeholder on the triage branch (h13) so that 015 keeps its number; the
--- outbox/alerts (h11) and artifact (h12) branches bring the real file: take theirs at merge.
+-- 013 (PostgreSQL): placeholder so that 014 keeps SQLite's number; the artifact-bundle twin replaces this file at the merge.
 SELECT 1;
