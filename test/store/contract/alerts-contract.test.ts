@@ -69,6 +69,18 @@ describe.each(BACKENDS)('alert stores contract on %s', (name) => {
     expect(JSON.parse(pending[0]!.payload)).toMatchObject({ kind: 'new', groupId: r.id, project: 'shop' });
   });
 
+  it('an ignored group raises nothing, not even a spike, until it wakes: then one regression', async () => {
+    const s = await open(rules(RULES));
+    const first = await s.store.ingest(preparedReport());
+    expect(await s.store.triage([first.id], { action: 'ignore', untilCount: 20 })).toMatchObject({ ok: true, changed: [first.id] });
+    // Ten more: over the spike rule's 3 in 5 minutes, under the wake-up count.
+    for (let i = 0; i < 10; i++) await s.store.ingest(preparedReport());
+    expect((await s.outbox.pendingAlerts(100)).map((p) => p.rule)).toEqual(['new']);
+    for (let i = 0; i < 15; i++) await s.store.ingest(preparedReport());
+    expect((await s.outbox.pendingAlerts(100)).map((p) => p.rule).filter((r) => r !== 'new' && r !== 'spike')).toEqual(['regression']);
+    expect((await s.outbox.pendingAlerts(100)).filter((p) => p.rule === 'regression')).toHaveLength(1);
+  });
+
   it('a rolled-back batch writes no alert, and the rule that fired in it may fire again', async () => {
     const real = rules(RULES);
     let fail = true;
