@@ -51,16 +51,24 @@ async function loadAcross(name, services, { next, headers, seconds, connections,
   const pgBefore = pgServer ? cpuOf(pgServer.pids(), cpuSeconds) : new Map();
   const states = new Map();
   let samples = 0;
+  let sampling = false;
   const timer = sampler
     ? setInterval(async () => {
-        const { rows } = await sampler.query(
-          `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS what FROM pg_stat_activity WHERE datname = $1 AND application_name = 'error-tracker'`,
-          [DATABASE],
-        );
-        samples += 1;
-        for (const r of rows) {
-          const key = r.state === 'active' ? `active, ${r.what}` : r.state;
-          states.set(key, (states.get(key) ?? 0) + 1);
+        // One sample at a time: on a busy machine a query can outlast the interval.
+        if (sampling) return;
+        sampling = true;
+        try {
+          const { rows } = await sampler.query(
+            `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS what FROM pg_stat_activity WHERE datname = $1 AND application_name = 'error-tracker'`,
+            [DATABASE],
+          );
+          samples += 1;
+          for (const r of rows) {
+            const key = r.state === 'active' ? `active, ${r.what}` : r.state;
+            states.set(key, (states.get(key) ?? 0) + 1);
+          }
+        } finally {
+          sampling = false;
         }
       }, SAMPLE_MS)
     : undefined;
