@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChangeBatch } from '../../src/live/types.js';
 import { migratePg } from '../../src/store/pg/migrate.js';
@@ -22,6 +23,7 @@ const IN_FLIGHT = 30;
 // A server of this file's own: the last test restarts it.
 let server: PostgresServer;
 let dir: string;
+let url: string;
 let smtp: SmtpFixture;
 let stream: SseClient;
 let a: Running, b: Running, c: Running;
@@ -30,7 +32,7 @@ const running: Running[] = [];
 beforeAll(async () => {
   server = await startPostgres();
   dir = mkdtempSync(join(tmpdir(), 'etrk-multi-'));
-  const url = await createDatabase(server.adminUrl);
+  url = await createDatabase(server.adminUrl);
   // Migrated first, so that three instances starting at once on a loaded machine listen within the wait (the migration race has its own test).
   const pool = openPool(url, { max: 1 });
   await migratePg(pool);
@@ -229,4 +231,19 @@ it('loses nothing acknowledged through kill -9 of an instance and a PostgreSQL r
   const { id } = (await res.json()) as { id: number };
   await waitFor(async () => (changes().slice(before).some((batch) => batch.groups.some((g) => g.id === id)) ? true : undefined), 30_000);
   expect(changes().some((batch) => batch.more && batch.groups.length === 0)).toBe(true);
+});
+
+it('ends its LISTEN connection when stopped (SIGTERM)', { timeout: 60_000 }, async () => {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const listening = async () => Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'error-tracker-live' AND datname = current_database()`)).rows[0].n);
+    // A and B, back after the restart (C was killed).
+    await waitFor(async () => ((await listening()) === 2 ? true : undefined), 30_000);
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+    await waitFor(async () => ((await listening()) === 1 ? true : undefined), 15_000);
+  } finally {
+    await admin.end();
+  }
 });
