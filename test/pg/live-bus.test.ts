@@ -96,3 +96,29 @@ it('ignores a stray notification on its channel', async () => {
   await waitFor(async () => (b.got.length > 0 ? true : undefined), 10_000);
   expect(b.got).toEqual([{ groups: [change(5)], more: false, at: AT }]);
 });
+
+it('tells the others to re-read after a batch it could not send', async () => {
+  const b = await instance();
+  const lines: string[] = [];
+  const logged = createLogger('info', { write: (line: string) => void lines.push(line) });
+  // A pool of its own with no connection open yet, so that its first NOTIFY needs a new one.
+  const lonely = openPool(url, { max: 1 });
+  const a = createPgLiveBus({ url, pool: lonely, logger: logged });
+  buses.push(a);
+  await a.listening();
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  const db = new URL(url).pathname.slice(1);
+  try {
+    await admin.query(`ALTER DATABASE ${db} ALLOW_CONNECTIONS false`);
+    a.publish({ groups: [change(1)], more: false, at: AT });
+    await waitFor(async () => (lines.some((l) => l.includes('cannot reach the other instances')) ? true : undefined), 15_000);
+  } finally {
+    await admin.query(`ALTER DATABASE ${db} ALLOW_CONNECTIONS true`);
+    await admin.end();
+  }
+  a.publish({ groups: [change(2)], more: false, at: AT });
+  await waitFor(async () => (b.got.length > 0 ? true : undefined), 15_000);
+  expect(b.got).toEqual([{ groups: [change(2)], more: true, at: AT }]);
+  await lonely.end();
+});
