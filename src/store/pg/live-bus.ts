@@ -42,18 +42,23 @@ export function createPgLiveBus({ url, pool, logger, channel = LIVE_CHANNEL }: P
   let sending = false;
   /** A batch did not reach the others (database down, queue full): the next one tells clients to re-read. */
   let missed = false;
+  /** The last NOTIFY failed (logged once an outage, not once a batch). */
+  let failing = false;
   const pump = async () => {
     if (sending) return;
     sending = true;
     while (queue.length > 0 && !closed) {
       const batch = queue.shift()!;
       const sent = missed ? { ...batch, more: true } : batch;
+      // Cleared before the send: a batch dropped from a full queue meanwhile sets it again.
+      missed = false;
       try {
         await pool.query({ ...NOTIFY, values: [channel, encodeBatch(origin, sent)] });
-        if (missed) log.info('live changes reach the other instances again');
-        missed = false;
+        if (failing) log.info('live changes reach the other instances again');
+        failing = false;
       } catch (err) {
-        if (!missed && !closed) log.warn({ reason: (err as Error).message }, 'live changes cannot reach the other instances; they will be told to re-read');
+        if (!failing && !closed) log.warn({ reason: (err as Error).message }, 'live changes cannot reach the other instances; they will be told to re-read');
+        failing = true;
         missed = true;
       }
     }
