@@ -130,6 +130,7 @@ async function main(): Promise<void> {
     lastDeliveries: async () => new Map(Object.entries(await outbox.lastDeliveries())),
     artifactStore: stores.artifactStore,
     sourceMaps: stores.sourceMaps,
+    liveBus: stores.liveBus,
   });
   const retention = startRetention({
     store,

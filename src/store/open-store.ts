@@ -2,10 +2,12 @@
 import type { ProjectAlertStore } from '../alerts/channels/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { LiveBus } from '../live/types.js';
 import type { QuotaCounter } from '../quota/window-counter.js';
 import type { SourceMapLookup } from '../sourcemaps/types.js';
 import { migratePg } from './pg/migrate.js';
 import { pgProjectAlerts, pgStores } from './pg/index.js';
+import { createPgLiveBus } from './pg/live-bus.js';
 import { openPool } from './pg/pool.js';
 import { createSqliteAlertStateStore } from './sqlite/alert-state.js';
 import { createSqliteArtifactStore } from './sqlite/artifacts.js';
@@ -33,6 +35,8 @@ export interface OpenStores {
   releaseStore: ReleaseStore;
   artifactStore: ArtifactStore;
   sourceMaps: SourceMapLookup;
+  /** PostgreSQL: live changes between instances (LISTEN/NOTIFY); SQLite: undefined (the in-process bus). Closed with the app. */
+  liveBus?: LiveBus;
   /** The graceful shutdown's last step: writes what is queued and closes. */
   end(): Promise<void>;
 }
@@ -102,6 +106,7 @@ export async function openStores(config: Readonly<Config>, logger: Logger, trigg
     releaseStore: pg.releaseStore,
     artifactStore: pg.artifactStore,
     sourceMaps: pg.sourceMaps,
+    liveBus: createPgLiveBus({ url, pool, logger }),
     end: () => pg.store.end(),
   };
 }

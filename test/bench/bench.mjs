@@ -1,5 +1,5 @@
 // `npm run bench`: drives the real service over loopback and prints ingest/read throughput, latency, memory and disk.
-// Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --live] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --write-only] [-- --sourcemaps-only] [-- --live] [-- --store postgres] [-- --out FILE]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { corpus, seedDatabase } from './workload.mjs';
 import { describeSourcemapRuns, sourcemapRuns } from './sourcemap-runs.mjs';
 import { describeStreams, LIVE_STREAMS, liveComparison, openStreams, STREAMS_RUN } from './live-runs.mjs';
+import { postgresComparison } from './pg-runs.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -19,6 +20,8 @@ const WRITE_ONLY = process.argv.includes('--write-only');
 const SOURCEMAPS_ONLY = process.argv.includes('--sourcemaps-only');
 /** Only ingest without and with live streams, alternated three times: the steadier comparison on a busy machine. */
 const LIVE_ONLY = process.argv.includes('--live');
+/** Only ingest on SQLite against one and two instances on PostgreSQL (a server of the bench's own). */
+const POSTGRES = process.argv[process.argv.indexOf('--store') + 1] === 'postgres';
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'bench-results', `bench-${QUICK ? 'quick' : 'full'}.json`);
 
@@ -53,11 +56,11 @@ async function freePort() {
   });
 }
 
-async function startService(databasePath) {
+async function startService(databasePath, env = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist/server.js')], {
     // Quotas as high as they go: every report pays the check, none is refused (the bench sends one project thousands a second).
-    env: { PATH: process.env.PATH, API_KEY, DATABASE_PATH: databasePath, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', QUOTA_EVENTS_PER_MINUTE: '1000000000', QUOTA_EVENTS_PER_HOUR: '1000000000' },
+    env: { PATH: process.env.PATH, API_KEY, DATABASE_PATH: databasePath, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', QUOTA_EVENTS_PER_MINUTE: '1000000000', QUOTA_EVENTS_PER_HOUR: '1000000000', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -191,9 +194,10 @@ async function main() {
   const ingestHeaders = { 'content-type': 'application/json', 'x-api-key': API_KEY };
   try {
     // --- write side: an empty database, the service as users run it --------------------------
+    const work = corpus();
+    if (POSTGRES) return void (await postgresComparison({ dir, work, headers: ingestHeaders, startService, stopService, freePort, cpuSeconds, plan: PLAN, connections: CONNECTIONS, sequenceLength: SEQUENCE_LENGTH }));
     const writeDb = join(dir, 'write.db');
     let service = await startService(writeDb);
-    const work = corpus();
     const warmup = PLAN.warmupSeconds;
     if (SOURCEMAPS_ONLY) {
       const runs = await sourcemapRuns({ service, apiKey: API_KEY, load, warmup, headers: ingestHeaders });
