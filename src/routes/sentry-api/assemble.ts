@@ -82,7 +82,11 @@ export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { ar
     try {
       await previous;
       const parts = await artifactStore.readChunks(body.chunks);
-      if (!parts) return answer('not_found', await artifactStore.missingChunks(body.chunks));
+      if (!parts) {
+        // Another instance assembled it meanwhile and used the chunks up.
+        if ((await artifactStore.projectsWithBundle(body.checksum, projects)).length === projects.length) return answer('ok');
+        return answer('not_found', await artifactStore.missingChunks(body.chunks));
+      }
       const size = parts.reduce((n, p) => n + p.length, 0);
       if (size > limits.maxBundleBytes) throw errors.bundleTooLarge(limits.maxBundleBytes);
       if ((await sha1Of(parts)) !== body.checksum) throw errors.bundleChecksumMismatch();

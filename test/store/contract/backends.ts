@@ -1,15 +1,18 @@
 // The two store backends the contract suite runs on: SQLite in memory, and a fresh database on the suite's PostgreSQL server.
 import { inject } from 'vitest';
+import type { SourceMapLookup } from '../../../src/sourcemaps/types.js';
 import { createSqliteAlertStateStore } from '../../../src/store/sqlite/alert-state.js';
+import { createSqliteArtifactStore } from '../../../src/store/sqlite/artifacts.js';
 import { createSqliteStore } from '../../../src/store/sqlite/index.js';
 import { migrate } from '../../../src/store/sqlite/migrate.js';
 import { openDatabase } from '../../../src/store/sqlite/open-database.js';
 import { createSqliteQuotaStore } from '../../../src/store/sqlite/quotas.js';
 import { createSqliteReleaseStore } from '../../../src/store/sqlite/releases.js';
+import { createSqliteSourceMapLookup } from '../../../src/store/sqlite/sourcemap-lookup.js';
 import { createSqliteTokenStore } from '../../../src/store/sqlite/tokens.js';
 import { openPgStores } from '../../../src/store/pg/index.js';
 import { migratePg } from '../../../src/store/pg/migrate.js';
-import type { AlertStateStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../../../src/store/types.js';
+import type { AlertStateStore, ArtifactStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../../../src/store/types.js';
 import { createDatabase } from '../../pg/postgres-server.js';
 
 export interface Backend {
@@ -18,6 +21,8 @@ export interface Backend {
   quotaStore: QuotaStore;
   tokenStore: TokenStore;
   releaseStore: ReleaseStore;
+  artifactStore: ArtifactStore;
+  sourceMaps: SourceMapLookup;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,8 @@ export async function openBackend(name: BackendName, now: () => Date): Promise<B
       quotaStore: createSqliteQuotaStore(db),
       tokenStore: createSqliteTokenStore(db, { now }),
       releaseStore: createSqliteReleaseStore(db, { now }),
+      artifactStore: createSqliteArtifactStore(db, { now }),
+      sourceMaps: createSqliteSourceMapLookup(db),
       close: async () => store.close(),
     };
   }
