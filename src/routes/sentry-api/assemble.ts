@@ -69,10 +69,12 @@ export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { ar
     // Chunks are at most chunkBytes: too many of them cannot fit under the limit, refused before any is sent.
     if (body.chunks.length > Math.ceil(limits.maxBundleBytes / limits.chunkBytes)) throw errors.bundleTooLarge(limits.maxBundleBytes);
 
+    // Chunks first: another instance's assembly uses them up in the transaction that stores the
+    // bundle, so chunks found missing here mean the bundle is visible below if that is why.
+    const missing = await artifactStore.missingChunks(body.chunks);
     const have = await artifactStore.projectsWithBundle(body.checksum, projects);
     if (have.length === projects.length) return answer('ok');
     if (assembling.has(body.checksum)) return answer('assembling');
-    const missing = await artifactStore.missingChunks(body.chunks);
     if (missing.length > 0) return answer('not_found', missing);
 
     assembling.add(body.checksum);
