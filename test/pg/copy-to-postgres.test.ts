@@ -10,6 +10,8 @@ import { openPgStores } from '../../src/store/pg/index.js';
 import { migratePg } from '../../src/store/pg/migrate.js';
 import { openPool } from '../../src/store/pg/pool.js';
 import { decodeDetails } from '../../src/store/occurrence-details.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { openDatabase } from '../../src/store/sqlite/open-database.js';
 import { createSqliteAlertStateStore } from '../../src/store/sqlite/alert-state.js';
 import { createSqliteArtifactStore } from '../../src/store/sqlite/artifacts.js';
 import { createSqliteOutboxStore } from '../../src/store/sqlite/outbox.js';
@@ -132,6 +134,22 @@ describe('copy-to-postgres', () => {
     await expectSameRows(url);
     await expectSameReads(url);
     await expect(copyToPostgres(file, url, () => {})).rejects.toThrow(/not empty/);
+  });
+
+  it('refuses a SQLite table it has no copy rule for, before writing anything', async () => {
+    const other = join(dir, 'extra.db');
+    const db = openDatabase(other);
+    migrate(db);
+    db.exec('CREATE TABLE extra (id INTEGER PRIMARY KEY)');
+    db.close();
+    const url = await createDatabase(inject('pgAdminUrl'));
+    await expect(copyToPostgres(other, url, () => {})).rejects.toThrow(/no copy rule for SQLite table\(s\) extra/);
+    const pool = openPool(url, { max: 1 });
+    try {
+      expect((await pool.query("SELECT to_regclass('copy_progress') AS t")).rows[0]).toEqual({ t: null });
+    } finally {
+      await pool.end();
+    }
   });
 
   it('killed (-9) in the middle of a chunk, the command run again finishes with the same result', { timeout: 180_000 }, async () => {
