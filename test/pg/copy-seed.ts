@@ -78,13 +78,13 @@ export async function seedSqlite(file: string, groups: number): Promise<Seeded> 
   const outbox = createSqliteOutboxStore(db);
   const pending = await outbox.pendingAlerts(3);
   await outbox.decide({
-    decisions: pending.map((p) => ({ id: p.id, state: 'sending', held: null })),
-    digests: [],
+    limit: 3,
+    decide: ({ rows }) => ({ decisions: rows.map((r) => ({ id: r.id, state: 'sending', held: null })), digests: [], throttle: { cooldowns: {}, sentAt: [SEED_NOW], held: null } }),
     channelsFor: () => ['email'],
-    throttle: { cooldowns: {}, sentAt: [SEED_NOW], held: null },
     at: SEED_NOW,
     giveUpAt: '2026-03-02T12:00:00.000Z',
   });
+  await outbox.startAttempt(pending[0]!.id, 'email', SEED_NOW, 0);
   await outbox.finishAttempt(pending[0]!.id, 'email', { ok: true, status: 250, retryable: false }, null, SEED_NOW);
   await outbox.recordDelivery('email', { ok: true, status: 250, retryable: false }, SEED_NOW);
 

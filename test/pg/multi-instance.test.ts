@@ -95,4 +95,6 @@ it('makes one group per fingerprint with the exact count and a ring of five, whi
   const subjects = smtp.mails.map((m) => m.subject);
   expect(subjects).toHaveLength(GROUPS);
   expect(new Set(subjects).size).toBe(GROUPS);
+  // Each group's exception type in exactly one subject: every group alerted once, none twice.
+  for (let g = 0; g < GROUPS; g++) expect(subjects.filter((s) => new RegExp(`\\bMulti${g}Error\\b`).test(s ?? '')), `Multi${g}Error`).toHaveLength(1);
 });

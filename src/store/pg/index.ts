@@ -2,13 +2,15 @@
 import type { QuotaCounter } from '../../quota/window-counter.js';
 import type { ProjectAlertStore } from '../../alerts/channels/types.js';
 import type { SourceMapLookup } from '../../sourcemaps/types.js';
-import type { AlertTrigger, ArtifactStore, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../types.js';
-import { createPgAlertStateStore, type SharedAlertStateStore } from './alert-state.js';
+import type { AlertStateStore, AlertTrigger, ArtifactStore, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../types.js';
+import { createPgAlertStateStore } from './alert-state.js';
 import { createPgArtifactStore } from './artifacts.js';
 import { createPgErrorReader } from './errors-read.js';
 import { createPgGroupCommit } from './group-commit.js';
 import { createPgListReader } from './list.js';
+import { createPgOutboxStore } from './outbox.js';
 import { inTransaction, openPool, unavailable, type Pool, type PoolOptions } from './pool.js';
+import { createPgProjectAlertStore } from './project-alerts.js';
 import { createPgProjectStore } from './projects.js';
 import { createPgQuotaCounter, createPgQuotaStore } from './quotas.js';
 import { createPgReleaseStore } from './releases.js';
@@ -30,7 +32,7 @@ export interface PgStores {
   projectAlerts: ProjectAlertStore;
   artifactStore: ArtifactStore;
   sourceMaps: SourceMapLookup;
-  alertState: SharedAlertStateStore;
+  alertState: AlertStateStore;
   quotaStore: QuotaStore;
   /** Quota windows counted in the database: exact across instances. */
   quotaCounter: QuotaCounter;
@@ -60,9 +62,8 @@ export interface PgStoreOptions {
 }
 
 export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger }: PgStoreOptions = {}): PgStore {
-  void alertTrigger; // TODO(issue 20, outbox helper): pass to the batch writer
   const knownProjects = new Set<string>();
-  const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }));
+  const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }), alertTrigger);
   let ended: Promise<void> | null = null;
   const end = () =>
     (ended ??= groupCommit
@@ -108,8 +109,8 @@ export function openPgStores(url: string, options: PoolOptions & PgStoreOptions 
 }
 
 /** The project-alert settings alone: the server builds the alert rules from them before the store. */
-export function pgProjectAlerts(pool: Pool): ProjectAlertStore {
-  return notYet<ProjectAlertStore>('projectAlerts');
+export function pgProjectAlerts(pool: Pool, { now }: { now?: () => Date } = {}): ProjectAlertStore {
+  return guarded(createPgProjectAlertStore(pool, { now }));
 }
 
 /** The stores on an open pool. */
@@ -117,8 +118,8 @@ export function pgStores(pool: Pool, { now, alertTrigger }: PgStoreOptions = {})
   return {
     pool,
     store: createPgStore(pool, { now, alertTrigger }),
-    outbox: notYet<OutboxStore>('outbox'),
-    projectAlerts: pgProjectAlerts(pool),
+    outbox: guarded(createPgOutboxStore(pool)),
+    projectAlerts: pgProjectAlerts(pool, { now }),
     artifactStore: guarded(createPgArtifactStore(pool, { now })),
     sourceMaps: guarded(createPgSourceMapLookup(pool)),
     alertState: guarded(createPgAlertStateStore(pool)),
