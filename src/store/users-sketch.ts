@@ -70,6 +70,16 @@ export class UsersSketch {
     return this.addRecent(h.index, h.rank, hour) || changed;
   }
 
+  /**
+   * True when adding the user at `hour` would change neither figure: it is held already, seen that
+   * hour or later. A sketch only grows, so what an older copy covers the newer one covers too.
+   */
+  covers(h: UserHash, hour: number): boolean {
+    if (this.exact) return (this.exact.get(h.key) ?? -1) >= hour;
+    const last = this.recent!.get(h.index)?.at(-1);
+    return this.registers![h.index]! >= h.rank && last !== undefined && last[0] >= hour && last[1] >= h.rank;
+  }
+
   private addRecent(index: number, rank: number, hour: number): boolean {
     let pairs = this.recent!.get(index);
     if (!pairs) this.recent!.set(index, (pairs = []));

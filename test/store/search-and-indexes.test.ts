@@ -200,4 +200,27 @@ describe('list query plans', () => {
     }
     db.close();
   });
+
+  it('walk the sort index under a status filter, with the statistics of a real database', () => {
+    const db = openDatabase(':memory:');
+    migrate(db);
+    const insert = db.prepare(`INSERT INTO errors (fingerprint, project, exception_type, message, source, count, first_seen, last_seen, resolved, users)
+      VALUES (?, ?, 'E', 'm', ?, ?, ?, ?, ?, ?)`);
+    db.transaction(() => {
+      for (let g = 1; g <= 3_000; g++) {
+        const at = new Date(Date.UTC(2026, 0, 1) + g * 60_000).toISOString();
+        insert.run(g.toString(16).padStart(32, '0'), `p${g % 20}`, g % 5 ? 'server' : 'browser', 1 + (g % 50), at, at, g % 3 === 0 ? 1 : 0, g % 7);
+      }
+    })();
+    db.exec('ANALYZE');
+    // Left to itself the planner read the status's groups through errors_resolved_source and sorted
+    // them all (65,000 at 100,000 groups: 170 ms against 1 for sort=count).
+    for (const sort of ['first_seen', 'count', 'users'] as const) {
+      for (const status of ['unresolved', 'resolved', undefined] as const) {
+        const q = { sort, status };
+        expect(plan(db, listSql(q, 'rows')), JSON.stringify(q)).toMatch(new RegExp(`^SCAN errors USING INDEX errors_${sort}\\b`));
+      }
+    }
+    db.close();
+  });
 });

@@ -52,4 +52,21 @@ describe('UsersSketch', () => {
     expect(Math.abs(restored.countRecent(HOUR) - 3_000) / 3_000).toBeLessThan(3 * USERS_STANDARD_ERROR);
     expect(Math.abs(restored.count() - 33_000) / 33_000).toBeLessThan(3 * USERS_STANDARD_ERROR);
   });
+
+  it('covers a user already held at that hour or later, in both modes, and the copies that grew from it', () => {
+    const s = fill(10);
+    expect(s.covers(hashUser('id:user-3'), HOUR)).toBe(true);
+    expect(s.covers(hashUser('id:user-3'), HOUR + 1)).toBe(false);
+    expect(s.covers(hashUser('id:user-99'), HOUR)).toBe(false);
+    const grown = UsersSketch.deserialize(s.serialize());
+    for (let i = 0; i < 5_000; i++) grown.add(hashUser(`id:other-${i}`), HOUR);
+    expect(grown.isExact).toBe(false);
+    // What the exact copy covered, the grown one covers: adding it changes nothing there.
+    for (let i = 0; i < 10; i++) {
+      const h = hashUser(`id:user-${i}`);
+      expect(grown.covers(h, HOUR)).toBe(true);
+      expect(grown.add(h, HOUR)).toBe(false);
+    }
+    expect(grown.covers(hashUser('id:user-3'), HOUR + 1)).toBe(false);
+  });
 });

@@ -18,6 +18,7 @@ import { createPgSourceMapLookup } from './sourcemap-lookup.js';
 import { createPgRetention } from './retention.js';
 import { createPgTagCounter } from './tags.js';
 import { createPgTokenStore } from './tokens.js';
+import { createPgTriage } from './triage.js';
 import { createPgBatchWriter } from './writes.js';
 
 export interface PgStore extends Store {
@@ -64,6 +65,7 @@ export interface PgStoreOptions {
 export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger }: PgStoreOptions = {}): PgStore {
   const knownProjects = new Set<string>();
   const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }), alertTrigger);
+  const triage = createPgTriage(pool, { now });
   let ended: Promise<void> | null = null;
   const end = () =>
     (ended ??= groupCommit
@@ -78,12 +80,11 @@ export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger
       return groupCommit.enqueue(report, eventId);
     },
     ...createPgListReader(pool),
-    ...createPgErrorReader(pool, { now }),
+    ...createPgErrorReader(pool, { now, usersOf: triage.usersOf }),
     ...createPgProjectStore(pool, { now, knownProjects }),
     ...createPgRetention(pool, { now }),
-    // TODO(issue 20, triage helper)
-    triage: () => Promise.reject(new Error('triage is not yet on PostgreSQL')),
-    releaseActivity: () => Promise.reject(new Error('releaseActivity is not yet on PostgreSQL')),
+    triage: triage.triage,
+    releaseActivity: triage.releaseActivity,
     async probeWrite() {
       // A committed transaction with a transaction id: a commit record flushed to the WAL, no rows.
       // Fails on a read-only standby as well as on a server that is down.
@@ -93,13 +94,6 @@ export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger
       void end();
     },
     end,
-  });
-}
-
-// TODO(issue 20): placeholders the helpers replace with the PostgreSQL twins; none may remain at merge.
-function notYet<T extends object>(what: string): T {
-  return new Proxy({} as T, {
-    get: (_t, prop) => (prop === 'then' ? undefined : () => Promise.reject(new Error(`${what}.${String(prop)} is not yet on PostgreSQL`))),
   });
 }
 

@@ -31,7 +31,7 @@ export function createPgProjectStore(
         name: 'p_summaries',
         text: `SELECT p.id, p.name, p.ingest_key, p.created_at, coalesce(c.groups, 0)::bigint AS groups, coalesce(c.unresolved, 0)::bigint AS unresolved
           FROM projects AS p
-          LEFT JOIN (SELECT project, sum(groups) AS groups, sum(CASE WHEN NOT resolved THEN groups ELSE 0 END) AS unresolved
+          LEFT JOIN (SELECT project, sum(groups) AS groups, sum(CASE WHEN NOT resolved AND NOT ignored THEN groups ELSE 0 END) AS unresolved
                      FROM error_group_counts GROUP BY project) AS c ON c.project = p.name
           ORDER BY p.id`,
       });
@@ -42,7 +42,7 @@ export function createPgProjectStore(
       const { rows } = await pool.query<ProjectRow & { groups: number; unresolved: number; events: number }>({
         name: 'p_get',
         text: `SELECT p.id, p.name, p.ingest_key, p.created_at, c.groups, c.unresolved, c.events FROM projects AS p,
-            LATERAL (SELECT count(*)::bigint AS groups, coalesce(sum(CASE WHEN NOT resolved THEN 1 ELSE 0 END), 0)::bigint AS unresolved,
+            LATERAL (SELECT count(*)::bigint AS groups, coalesce(sum(CASE WHEN NOT resolved AND NOT ignored THEN 1 ELSE 0 END), 0)::bigint AS unresolved,
                             coalesce(sum(count), 0)::bigint AS events FROM errors WHERE project = p.name) AS c
           WHERE p.name = $1`,
         values: [name],

@@ -1,5 +1,5 @@
 // The PostgreSQL store's row shapes and their mapping to the store's types.
-import type { ErrorSummary, Occurrence, Project, Source } from '../types.js';
+import type { ErrorSummary, IgnoreCondition, Occurrence, Project, Source } from '../types.js';
 
 export interface SummaryRow {
   id: number;
@@ -18,6 +18,13 @@ export interface SummaryRow {
   resolved_at: string | null;
   release: string | null;
   environment: string | null;
+  first_release: string | null;
+  users: number;
+  ignored: boolean;
+  resolved_in: string | null;
+  ignore_until: string | null;
+  ignore_until_count: number | null;
+  ignore_until_users: number | null;
 }
 
 export interface OccurrenceRow {
@@ -41,7 +48,8 @@ export interface ProjectRow {
 }
 
 export const SUMMARY_COLUMNS = `id, fingerprint, project, exception_type, message, file, line, function, source, count,
-  first_seen, last_seen, resolved, resolved_at, release, environment`;
+  first_seen, last_seen, resolved, resolved_at, release, environment, first_release, users, ignored, resolved_in,
+  ignore_until, ignore_until_count, ignore_until_users`;
 
 function parseJson<T>(s: string | null): T | null {
   if (s === null) return null;
@@ -74,13 +82,20 @@ export function toSummary(r: SummaryRow): ErrorSummary {
     function: r.function,
     release: r.release,
     environment: r.environment,
-    // TODO(issue 20, triage helper): migration 015's columns on PostgreSQL.
-    firstRelease: null,
-    users: 0,
-    status: r.resolved ? 'resolved' : 'unresolved',
-    resolvedIn: null,
-    ignore: null,
+    firstRelease: r.first_release,
+    users: r.users,
+    status: r.ignored ? 'ignored' : r.resolved ? 'resolved' : 'unresolved',
+    resolvedIn: r.resolved_in,
+    ignore: r.ignored ? ignoreOf(r) : null,
   };
+}
+
+function ignoreOf(r: SummaryRow): IgnoreCondition {
+  const c: IgnoreCondition = {};
+  if (r.ignore_until !== null) c.until = r.ignore_until;
+  if (r.ignore_until_count !== null) c.untilCount = r.ignore_until_count;
+  if (r.ignore_until_users !== null) c.untilUsers = r.ignore_until_users;
+  return c;
 }
 
 export function toOccurrence(r: OccurrenceRow): Occurrence {

@@ -7,6 +7,7 @@ import { writeRaisedAlerts } from './outbox-writes.js';
 import type { Client } from './pool.js';
 import { newIngestKey } from './projects.js';
 import type { PgTagCounter } from './tags.js';
+import { createPgTriageWriter, TRIAGE_COLUMNS, type TriagePlan, type TriageRow } from './triage-writes.js';
 
 export const OCCURRENCES_KEPT = 5;
 const EVENT_IDS_KEPT = 100_000;
@@ -25,12 +26,10 @@ export interface PgWriterDeps {
   knownProjects: Set<string>;
 }
 
-interface GroupRow {
+interface GroupRow extends TriageRow {
   id: number;
   fingerprint: string;
   project: string;
-  count: number;
-  resolved: boolean;
   source: Source;
   last_seen: string;
 }
@@ -45,6 +44,7 @@ interface Pending {
   newest: PreparedReport;
   row?: GroupRow;
   id?: number;
+  triage?: TriagePlan;
 }
 
 const q = (name: string, text: string) => ({ name, text });
@@ -66,7 +66,7 @@ const SQL = {
   // tags are read and written by one transaction at a time across the cluster.
   lockGroups: q('w_lock', `SELECT count(pg_advisory_xact_lock(k)) FROM (
       SELECT DISTINCT hashtextextended(f, 0) AS k FROM unnest($1::text[]) AS f ORDER BY 1) AS s`),
-  readGroups: q('w_read', 'SELECT id, fingerprint, project, count, resolved, source, last_seen FROM errors WHERE fingerprint = ANY($1::text[])'),
+  readGroups: q('w_read', `SELECT id, fingerprint, project, count, resolved, source, last_seen, ${TRIAGE_COLUMNS} FROM errors WHERE fingerprint = ANY($1::text[])`),
   updateGroups: q('w_update', `UPDATE errors AS e SET
       count = e.count + v.k,
       first_seen = least(e.first_seen, v.min_ts),
@@ -75,15 +75,15 @@ const SQL = {
       release = CASE WHEN v.latest THEN v.release ELSE e.release END,
       environment = CASE WHEN v.latest THEN v.environment ELSE e.environment END,
       source = CASE WHEN v.latest THEN v.source ELSE e.source END,
-      resolved = false,
-      resolved_at = NULL
-    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
-      AS v (id, k, min_ts, max_ts, latest, message, release, environment, source)
+      first_release = coalesce(e.first_release, v.first_release),
+      users = coalesce(v.users, e.users)
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+      AS v (id, k, min_ts, max_ts, latest, message, release, environment, source, first_release, users)
     WHERE e.id = v.id`),
   insertGroups: q('w_insert', `INSERT INTO errors (fingerprint, project, exception_type, message, file, line, function, source,
-                        count, first_seen, last_seen, release, environment)
+                        count, first_seen, last_seen, release, environment, first_release, users)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-                         $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
+                         $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[])
     ON CONFLICT (fingerprint) DO NOTHING
     RETURNING id, fingerprint`),
   tracebacks: q('w_tracebacks', `INSERT INTO error_tracebacks (error_id, traceback)
@@ -110,6 +110,7 @@ function json(v: Record<string, unknown> | null): string | null {
 /** Returns the function that writes one batch inside the caller's transaction (null for a resent event id). */
 export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) {
   let eventIdsSincePrune = 0;
+  const triage = createPgTriageWriter({ now });
 
   /** `alerts`: the rules, run on the written groups in this transaction (outbox-writes.ts). */
   return async function writeBatch(c: Client, batch: BatchItem[], alerts?: AlertTrigger): Promise<Array<IngestResult | null>> {
@@ -118,6 +119,7 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
 
     const newProjects = [...new Set(batch.map((b) => b.report.project))].filter((p) => !knownProjects.has(p)).sort();
     if (newProjects.length > 0) await c.query({ ...SQL.ensureProjects, values: [newProjects, newProjects.map(() => newIngestKey()), at] });
+    await triage.noteReleases(c, batch.map((b) => b.report));
 
     // Event ids: a resend within the batch is dropped here, one across batches or instances by the index.
     const accepted = batch.map((b) => b.eventId === undefined);
@@ -177,6 +179,7 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
     const all = [...groups.values()];
     const existing = all.filter((g) => g.row);
     const fresh = all.filter((g) => !g.row);
+    await triage.plan(c, all);
     // Updates before inserts: resolving (an update of the group row, then of the counts) takes its
     // locks in the same order, so the two never wait on each other crosswise.
     if (existing.length > 0) {
@@ -193,6 +196,8 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
           existing.map((g) => g.newest.release),
           existing.map((g) => g.newest.environment),
           existing.map((g) => g.newest.source),
+          existing.map((g) => g.triage!.firstRelease),
+          existing.map((g) => g.triage!.usersAfter),
         ],
       });
     }
@@ -214,6 +219,8 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
           fresh.map((g) => g.newest.timestamp),
           fresh.map((g) => g.newest.release),
           fresh.map((g) => g.newest.environment),
+          fresh.map((g) => g.triage!.firstRelease),
+          fresh.map((g) => g.triage!.usersAfter ?? 0),
         ],
       });
       const ids = new Map(rows.map((r) => [r.fingerprint, r.id]));
@@ -223,6 +230,8 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
         if (g.id === undefined) throw Object.assign(new Error('group inserted concurrently'), { code: '40001' });
       }
     }
+
+    await triage.write(c, all);
 
     const tb = all.filter((g) => !g.row || g.newest.timestamp >= g.row.last_seen);
     await c.query({ ...SQL.tracebacks, values: [tb.map((g) => g.id), tb.map((g) => g.newest.traceback)] });
@@ -249,9 +258,9 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
 
     for (const g of all) {
       const before = g.row ? g.row.count : 0;
-      const regression = g.row?.resolved === true;
       g.positions.forEach((pos, j) => {
-        written[pos] = { id: g.id!, fingerprint: g.fingerprint, count: before + j + 1, created: !g.row && j === 0, regression: regression && j === 0 };
+        const t = g.triage!;
+        written[pos] = { id: g.id!, fingerprint: g.fingerprint, count: before + j + 1, created: !g.row && j === 0, regression: j === t.waking, users: t.users[j]! };
       });
     }
     if (alerts) await writeRaisedAlerts(c, alerts, all.map((g) => ({ id: g.id!, created: !g.row, reports: g.reports, results: g.positions.map((p) => written[p]!) })));

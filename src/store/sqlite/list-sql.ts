@@ -22,7 +22,7 @@ export function listSql(q: Omit<ListQuery, 'limit' | 'offset'>, kind: ListKind):
   const where: string[] = [];
   if (q.project !== undefined) where.push('project = @project');
   if (q.resolved !== undefined) where.push('resolved = @resolved');
-  where.push(...statusSql(q.status));
+  where.push(...statusSql(q.status, q.sort ?? 'last_seen'));
   if (q.source !== undefined) where.push('source = @source');
   if (q.tags?.length) where.push(...tagConditionSql(q.tags));
   const order = `ORDER BY ${SORT_COLUMN[q.sort ?? 'last_seen']} DESC, id DESC LIMIT @limit OFFSET @offset`;
@@ -69,20 +69,25 @@ const SORT_COLUMN: Record<ListSort, string> = { last_seen: 'last_seen', first_se
 
 /**
  * The status filter as literal conditions (so the planner can use the partial index of ignored
- * groups); no status hides the ignored groups and shows the rest, as the list always did.
+ * groups); no status hides the ignored groups and shows the rest, as the list always did. Under
+ * another sort than last_seen the columns are wrapped (`+`) so no index serves the status: the
+ * planner otherwise read a status's groups through errors_resolved_source and sorted them all
+ * (170 ms at 100,000 groups) instead of walking the sort's index and stopping after a page (1 ms).
  */
-function statusSql(status: ListQuery['status']): string[] {
+function statusSql(status: ListQuery['status'], sort: ListSort): string[] {
+  const c = (column: string) => (sort === 'last_seen' ? column : `+${column}`);
   switch (status) {
     case 'all':
       return [];
     case 'ignored':
+      // Few groups, found through their partial index and sorted.
       return ['ignored = 1'];
     case 'resolved':
-      return ['resolved = 1', 'ignored = 0'];
+      return [`${c('resolved')} = 1`, `${c('ignored')} = 0`];
     case 'unresolved':
-      return ['resolved = 0', 'ignored = 0'];
+      return [`${c('resolved')} = 0`, `${c('ignored')} = 0`];
     default:
-      return ['ignored = 0'];
+      return [`${c('ignored')} = 0`];
   }
 }
 
