@@ -24,7 +24,7 @@ import { copyToPostgres } from '../../src/tools/copy-to-postgres.js';
 import { GROUP_TABLES, TABLES } from '../../src/tools/copy-tables.js';
 import { preparedReport } from '../helper.js';
 import { createDatabase } from './postgres-server.js';
-import { DEBUG_ID, seedSqlite, type Seeded } from './copy-seed.js';
+import { DEBUG_ID, SEED_NOW, seedSqlite, type Seeded } from './copy-seed.js';
 
 const GROUPS = 1_100;
 /** The seed's groups and the one of its Sentry event: three chunks. */
@@ -85,13 +85,14 @@ async function expectSameRows(url: string): Promise<void> {
 /** What the service reads through each store: the same on the copy as on the original. */
 async function expectSameReads(url: string): Promise<void> {
   const { db, store: sqlite, tokens } = seeded;
-  const pgs = openPgStores(url, { max: 2 });
+  // The same clock as the seed's store: 'users in the last 24 hours' is read against it.
+  const pgs = openPgStores(url, { max: 2, now: () => new Date(SEED_NOW) });
   try {
     expect(await pgs.store.listErrors({ limit: 2000, offset: 0 })).toEqual(await sqlite.listErrors({ limit: 2000, offset: 0 }));
     for (const id of [1, 3, 5, 8, GROUPS]) expect(await pgs.store.getError(id), `group ${id}`).toEqual(await sqlite.getError(id));
     expect(await pgs.store.listProjectSummaries()).toEqual(await sqlite.listProjectSummaries());
     expect(await pgs.store.releaseActivity('shop', ['v0', 'v1'])).toEqual(await sqlite.releaseActivity('shop', ['v0', 'v1']));
-    for (const token of tokens) expect(await pgs.tokenStore.findToken(token)).toEqual(await createSqliteTokenStore(db).findToken(token));
+    for (const token of tokens) expect(await pgs.tokenStore.findToken(token)).toEqual(await createSqliteTokenStore(db, { now: () => new Date(SEED_NOW) }).findToken(token));
     expect(await pgs.alertState.loadAlertState()).toEqual(await createSqliteAlertStateStore(db).loadAlertState());
     expect(await pgs.releaseStore.listDeploys('shop', 'v1')).toEqual(await createSqliteReleaseStore(db).listDeploys('shop', 'v1'));
     expect(await pgs.quotaStore.loadQuotaOverrides()).toEqual(await createSqliteQuotaStore(db).loadQuotaOverrides());
