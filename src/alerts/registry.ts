@@ -19,7 +19,15 @@ export interface ChannelRegistry {
   projectAlertStore: ProjectAlertStore;
 }
 
-export async function createChannelRegistry(config: Readonly<Config>, store: ProjectAlertStore, logger: Logger): Promise<ChannelRegistry> {
+export interface RegistryOptions {
+  /**
+   * Re-reads every project's settings this often (several instances on one database: a PUT on one
+   * reaches the others' rules and channels within it). Absent: only this process's PUTs refresh.
+   */
+  refreshEveryMs?: number;
+}
+
+export async function createChannelRegistry(config: Readonly<Config>, store: ProjectAlertStore, logger: Logger, { refreshEveryMs }: RegistryOptions = {}): Promise<ChannelRegistry> {
   // Email and Gotify from SMTP_* and NOTIFY_*; the chat and webhook kinds from ALERT_WEBHOOKS.
   const globals = [...builtinChannels(config), ...globalChannels(config).filter((c) => c.kind !== 'gotify')];
   const defaults = defaultRuleSettings(config);
@@ -31,6 +39,10 @@ export async function createChannelRegistry(config: Readonly<Config>, store: Pro
     byId = new Map([...globals, ...all.flatMap((s) => s.channels)].map((c) => [c.id, c]));
   };
   await refresh();
+  if (refreshEveryMs !== undefined) {
+    // Unreferenced: it never holds the process open; a failed read keeps the settings as they were.
+    setInterval(() => refresh().catch((err: unknown) => logger.debug({ err }, 'could not re-read the project alert settings')), refreshEveryMs).unref();
+  }
 
   const builtin = createBuiltinDeliver(config, logger);
   const options = { timeoutMs: config.alertWebhooks.timeoutMs, privateAddresses: config.alertWebhooks.privateAddresses };
@@ -54,6 +66,10 @@ export async function createChannelRegistry(config: Readonly<Config>, store: Pro
       async putProjectAlertSettings(project, update) {
         const saved = await store.putProjectAlertSettings(project, update);
         await refresh();
+  if (refreshEveryMs !== undefined) {
+    // Unreferenced: it never holds the process open; a failed read keeps the settings as they were.
+    setInterval(() => refresh().catch((err: unknown) => logger.debug({ err }, 'could not re-read the project alert settings')), refreshEveryMs).unref();
+  }
         return saved;
       },
     },

@@ -42,17 +42,19 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
   let userEntries = 0;
   /** Cooldown key -> when its rule last fired. */
   const fired = new Map<string, number>();
-  /** Fired in the open transaction: forgotten again if it rolls back. */
-  let firedNow: Array<{ key: string; before: number | undefined }> = [];
   const listeners: (() => void)[] = [];
-  /** The open transaction raised an alert: the sender is woken once it commits. */
-  let pendingWake = false;
 
-  function mayFire(key: string, t: number, settings: AlertRuleSettings): boolean {
+  /** One open transaction's memory: what its rules fired (forgotten again if it rolls back), and whether to wake the sender once it commits. */
+  interface Open {
+    firedNow: Array<{ key: string; before: number | undefined; at: number }>;
+    pendingWake: boolean;
+  }
+
+  function mayFire(tx: Open, key: string, t: number, settings: AlertRuleSettings): boolean {
     const cooldown = settings.cooldownMinutes !== null ? settings.cooldownMinutes * MINUTE_MS : cooldownMs;
     const last = fired.get(key);
     if (last !== undefined && t - last < Math.max(cooldown, 1)) return false;
-    firedNow.push({ key, before: last });
+    tx.firedNow.push({ key, before: last, at: t });
     fired.set(key, t);
     return true;
   }
@@ -123,56 +125,70 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
     return seen.size;
   }
 
-  return {
-    observe({ results, reports, usualPerHour, quiet }) {
-      if (quiet) return NONE;
-      const first = results[0]!;
-      // A group woken within the batch (a resolved or ignored group's condition met) is a regression at that report.
-      const regression = first.regression || results.some((r) => r.regression);
-      const settings = rules.rulesFor(reports[0]!.project);
-      // The common case on the write path: a known group, no traffic rule. Nothing allocated.
-      if (!settings || (!first.created && !regression && !settings.spike && !settings.impact)) return NONE;
-      const last = results[results.length - 1]!;
-      const t = now().getTime();
-      const out: OutboxDraft[] = [];
-      const raise = (why: AlertRule, key: string, users: number | null) => out.push(draft(why, key, first, last, reports, users, t));
-      if (first.created && settings.newGroup) raise({ rule: 'new' }, first.fingerprint, null);
-      else if (regression && settings.regression) raise({ rule: 'regression' }, first.fingerprint, null);
-      if (settings.spike) {
-        const { events, minutes, timesUsual } = settings.spike;
-        const n = spikeCount(first.id, reports.length, t, minutes);
-        const key = `${first.fingerprint}:spike`;
-        if (n > events) {
-          // The usual rate is read only now, when the count alone would fire.
-          const usual = timesUsual !== null ? usualRate(first.id, t, usualPerHour) : null;
-          const perHour = (n * 60) / minutes;
-          if ((usual === null || perHour > timesUsual! * usual) && mayFire(key, t, settings)) {
-            raise({ rule: 'spike', events: n, minutes, ...(usual !== null ? { usualPerHour: Math.round(usual * 10) / 10 } : {}) }, key, null);
-          }
+  function view(tx: Open): AlertTrigger {
+    return {
+      observe: (group) => observe(tx, group),
+      committed() {
+        tx.firedNow = [];
+        if (tx.pendingWake) for (const l of listeners) l();
+        tx.pendingWake = false;
+      },
+      rolledBack() {
+        for (const { key, before, at } of tx.firedNow.reverse()) {
+          // Another transaction's firing since stays.
+          if (fired.get(key) !== at) continue;
+          if (before === undefined) fired.delete(key);
+          else fired.set(key, before);
+        }
+        tx.firedNow = [];
+        tx.pendingWake = false;
+      },
+    };
+  }
+
+  function observe(tx: Open, { results, reports, usualPerHour, quiet }: Parameters<AlertTrigger['observe']>[0]): OutboxDraft[] {
+    if (quiet) return NONE;
+    const first = results[0]!;
+    // A group woken within the batch (a resolved or ignored group's condition met) is a regression at that report.
+    const regression = first.regression || results.some((r) => r.regression);
+    const settings = rules.rulesFor(reports[0]!.project);
+    // The common case on the write path: a known group, no traffic rule. Nothing allocated.
+    if (!settings || (!first.created && !regression && !settings.spike && !settings.impact)) return NONE;
+    const last = results[results.length - 1]!;
+    const t = now().getTime();
+    const out: OutboxDraft[] = [];
+    const raise = (why: AlertRule, key: string, users: number | null) => {
+      tx.pendingWake = true;
+      out.push(draft(why, key, first, last, reports, users, t));
+    };
+    if (first.created && settings.newGroup) raise({ rule: 'new' }, first.fingerprint, null);
+    else if (regression && settings.regression) raise({ rule: 'regression' }, first.fingerprint, null);
+    if (settings.spike) {
+      const { events, minutes, timesUsual } = settings.spike;
+      const n = spikeCount(first.id, reports.length, t, minutes);
+      const key = `${first.fingerprint}:spike`;
+      if (n > events) {
+        // The usual rate is read only now, when the count alone would fire.
+        const usual = timesUsual !== null ? usualRate(first.id, t, usualPerHour) : null;
+        const perHour = (n * 60) / minutes;
+        if ((usual === null || perHour > timesUsual! * usual) && mayFire(tx, key, t, settings)) {
+          raise({ rule: 'spike', events: n, minutes, ...(usual !== null ? { usualPerHour: Math.round(usual * 10) / 10 } : {}) }, key, null);
         }
       }
-      if (settings.impact) {
-        const n = impactCount(first.id, reports, t, settings.impact.users);
-        const key = `${first.fingerprint}:impact`;
-        if (n >= settings.impact.users && mayFire(key, t, settings)) raise({ rule: 'impact', users: n, minutes: 60 }, key, n);
-      }
-      return out;
-    },
+    }
+    if (settings.impact) {
+      const n = impactCount(first.id, reports, t, settings.impact.users);
+      const key = `${first.fingerprint}:impact`;
+      if (n >= settings.impact.users && mayFire(tx, key, t, settings)) raise({ rule: 'impact', users: n, minutes: 60 }, key, n);
+    }
+    return out;
+  }
 
-    committed() {
-      firedNow = [];
-      if (pendingWake) for (const l of listeners) l();
-      pendingWake = false;
-    },
-
-    rolledBack() {
-      for (const { key, before } of firedNow.reverse()) {
-        if (before === undefined) fired.delete(key);
-        else fired.set(key, before);
-      }
-      firedNow = [];
-      pendingWake = false;
-    },
+  return {
+    // SQLite writes one transaction at a time: the trigger itself is that transaction's view.
+    ...view({ firedNow: [], pendingWake: false }),
+    fork: () => view({ firedNow: [], pendingWake: false }),
+    wantsUsualRate: (project) => rules.rulesFor(project)?.spike?.timesUsual != null,
 
     remember(list) {
       for (const { cooldownKey, createdAt } of list) {
@@ -187,7 +203,6 @@ export function createRuleTrigger({ rules, cooldownMs, now }: { rules: RuleSetti
   };
 
   function draft(why: AlertRule, key: string, first: IngestResult, last: IngestResult, reports: PreparedReport[], users: number | null, t: number): OutboxDraft {
-    pendingWake = true;
     const r = reports[reports.length - 1]!;
     const payload: AlertPayload = {
       kind: why.rule as AlertPayload['kind'],

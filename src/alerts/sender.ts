@@ -67,8 +67,9 @@ export function createSender({ outbox, store, deliver, channelById, publicUrl, l
     }
     const row = await outbox.getAlert(d.outboxId);
     if (!row) return;
-    // Counted before it starts: a crash in the middle waits for the backoff before the retry.
-    await outbox.startAttempt(d.outboxId, d.channelId, new Date(t.getTime() + backoff(d.attempts + 1)).toISOString());
+    // Claimed and counted before it starts: another instance's sender that read the same delivery
+    // leaves it, and a crash in the middle waits for the backoff before the retry.
+    if (!(await outbox.startAttempt(d.outboxId, d.channelId, new Date(t.getTime() + backoff(d.attempts + 1)).toISOString(), d.attempts))) return;
     let result: DeliveryResult;
     try {
       result = await deliver(channel, await notification(row, t));

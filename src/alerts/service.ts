@@ -1,10 +1,10 @@
 // The alerts service: decides the outbox's pending alerts (throttle, digests) and drives the sender; alerts themselves are raised in the ingest transaction (rules.ts).
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { AlertStateStore, IngestListener, OutboxDecision, OutboxStore, Store } from '../store/types.js';
+import type { AlertStateStore, IngestListener, OutboxStore, Store } from '../store/types.js';
 import { builtinChannels, createBuiltinDeliver, smtpSettings, type DeliverFn } from './builtin-channels.js';
 import type { ChannelConfig } from './channels/types.js';
-import { DIGEST_PAYLOAD, parsePayload, throttled } from './payload.js';
+import { decideWith, type DecideNotes } from './decide.js';
 import type { RuleTrigger } from './rules.js';
 import { createSender } from './sender.js';
 import { AlertThrottle } from './throttle.js';
@@ -69,7 +69,12 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
   );
 
   const limits = { cooldownMs: config.alerts.cooldownSeconds * 1000, maxPerHour: config.alerts.maxPerHour };
-  let throttle = new AlertThrottle(limits, await stateStore.loadAlertState());
+  /**
+   * A mirror of the throttle as last saved, for scheduling only (when a summary is due): the decisions
+   * themselves run in the store on the state as committed, under its lock, so that every instance
+   * sharing the database decides on the same state, one at a time.
+   */
+  let mirror = new AlertThrottle(limits, await stateStore.loadAlertState());
   const sender = createSender({ outbox, store, deliver, channelById, publicUrl: config.publicUrl, logger: log, now, retryBaseMs, onLaneDone: () => void schedule() });
 
   let closed = false;
@@ -79,55 +84,25 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
   /** The last decisions found ALERT_QUEUE_SIZE alerts undelivered: no digest until they go. */
   let queueFull = false;
 
-  /** The throttle decides what the ingest transactions wrote; each batch of decisions is saved with the throttle in one transaction. */
+  /** Decides what the ingest transactions wrote, a batch per transaction; skipped while nothing is pending and no summary is due. */
   async function decidePending(): Promise<void> {
     for (;;) {
-      const rows = await outbox.pendingAlerts(DECIDE_BATCH);
       const t = now();
-      let undelivered = await outbox.undeliveredCount();
-      const decisions: OutboxDecision[] = [];
-      for (const row of rows) {
-        const p = parsePayload(row);
-        if (!p) {
-          decisions.push({ id: row.id, state: 'sending', held: row.held });
-          continue;
-        }
-        if (undelivered >= config.alerts.queueSize) {
-          // The channels are behind (down, or slow): a newer alert waits as a line of the next summary.
-          throttle.fold(throttled(row, p), null, t);
-          decisions.push({ id: row.id, state: 'held', held: null });
-          if (!queueFull) log.warn({ queueSize: config.alerts.queueSize }, 'alert queue full: holding newer alerts for the next summary');
-          queueFull = true;
-          continue;
-        }
-        const d = throttle.offer(throttled(row, p), t);
-        decisions.push(d.send ? { id: row.id, state: 'sending', held: d.held } : { id: row.id, state: 'held', held: null });
-        if (d.send) undelivered++;
-        else log.debug({ groupId: p.groupId, kind: p.kind }, 'alert held back by the throttle');
-      }
-      if (undelivered < config.alerts.queueSize) queueFull = false;
-      const held = queueFull ? null : throttle.takeDigest(t);
-      const at = t.toISOString();
-      const digests = held
-        ? [{ rule: 'digest' as const, groupId: null, project: singleProject(held.samples), cooldownKey: null, payload: DIGEST_PAYLOAD, createdAt: at, held }]
-        : [];
-      if (decisions.length > 0 || digests.length > 0) {
-        try {
-          await outbox.decide({
-            decisions,
-            digests,
-            channelsFor: (r) => channelsFor(r.project).map((c) => c.id),
-            throttle: throttle.snapshot(),
-            at,
-            giveUpAt: new Date(t.getTime() + config.alerts.retryMinutes * 60_000).toISOString(),
-          });
-        } catch (err) {
-          // Nothing was saved: the throttle forgets these decisions too, and the rows are decided again.
-          throttle = new AlertThrottle(limits, await stateStore.loadAlertState());
-          throw err;
-        }
-      }
-      if (rows.length < DECIDE_BATCH) return;
+      const digestAt = mirror.nextDigestAt(t);
+      if ((digestAt === null || digestAt > t) && (await outbox.pendingAlerts(1)).length === 0) return;
+      const notes: DecideNotes = { queueFull: false, heldBack: [] };
+      const { rows, throttle } = await outbox.decide({
+        limit: DECIDE_BATCH,
+        decide: decideWith({ ...limits, queueSize: config.alerts.queueSize }, t, notes),
+        channelsFor: (r) => channelsFor(r.project).map((c) => c.id),
+        at: t.toISOString(),
+        giveUpAt: new Date(t.getTime() + config.alerts.retryMinutes * 60_000).toISOString(),
+      });
+      mirror = new AlertThrottle(limits, throttle);
+      if (notes.queueFull && !queueFull) log.warn({ queueSize: config.alerts.queueSize }, 'alert queue full: holding newer alerts for the next summary');
+      queueFull = notes.queueFull;
+      for (const h of notes.heldBack) log.debug(h, 'alert held back by the throttle');
+      if (rows < DECIDE_BATCH) return;
     }
   }
 
@@ -155,7 +130,7 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
   /** The next look at the outbox: when a digest or a retry is due, at most checkIntervalMs away. */
   async function schedule(): Promise<void> {
     if (closed) return;
-    let at: Date | null = throttle.nextDigestAt(now());
+    let at: Date | null = mirror.nextDigestAt(now());
     // A full queue empties as deliveries finish (each lane's end schedules anew); until then, look now and then.
     if (at && queueFull) at = new Date(Math.max(at.getTime(), now().getTime() + checkIntervalMs));
     try {
@@ -220,9 +195,4 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
       await sender.close(timeoutMs);
     },
   };
-}
-
-function singleProject(samples: Array<{ project: string }>): string | null {
-  const projects = new Set(samples.map((s) => s.project));
-  return projects.size === 1 ? [...projects][0]! : null;
 }

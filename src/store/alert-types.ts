@@ -94,6 +94,13 @@ export interface AlertTrigger {
   observe(group: { results: IngestResult[]; reports: PreparedReport[]; usualPerHour: () => number; quiet?: boolean }): OutboxDraft[];
   committed(): void;
   rolledBack(): void;
+  /**
+   * A view for one of several transactions open at once (PostgreSQL keeps two batches in flight):
+   * its committed/rolledBack settle only what it observed. Absent: one transaction at a time.
+   */
+  fork?(): AlertTrigger;
+  /** Whether observe may ask a group of this project for its usual rate (a store that reads it ahead asks). */
+  wantsUsualRate?(project: string): boolean;
 }
 
 /** The throttle's decision on one pending alert. */
@@ -103,29 +110,42 @@ export interface OutboxDecision {
   held: HeldAlerts | null;
 }
 
+/** What the throttle makes of pending alerts, given its state and the undelivered count as committed; pure. */
+export type DecideFn = (input: { rows: OutboxRow[]; throttle: AlertThrottleState; undelivered: number }) => {
+  decisions: OutboxDecision[];
+  digests: Array<OutboxDraft & { held: HeldAlerts }>;
+  throttle: AlertThrottleState;
+};
+
 /** The alert outbox (migration 014), next to Store and on the same database. */
 export interface OutboxStore {
   /** Alerts written but not yet decided by the throttle, oldest first. */
   pendingAlerts(limit: number): Promise<OutboxRow[]>;
   /**
-   * In one transaction: the decisions, the digests (written as decided), a delivery per channel of
-   * each alert that goes out, and the throttle's state after them all.
+   * In one transaction, one at a time across every instance sharing the database: reads the pending
+   * alerts (oldest first, at most `limit`), the throttle's state and the undelivered count as
+   * committed, runs `decide` on them, and writes its decisions, its digests, a delivery per channel
+   * of each alert that goes out, and the state it returns. Answers how many pending rows it read
+   * and the state as saved.
    */
   decide(input: {
-    decisions: OutboxDecision[];
-    digests: Array<OutboxDraft & { held: HeldAlerts }>;
+    limit: number;
+    decide: DecideFn;
     channelsFor: (row: { project: string | null }) => string[];
-    throttle: AlertThrottleState;
     at: string;
     giveUpAt: string;
-  }): Promise<void>;
+  }): Promise<{ rows: number; throttle: AlertThrottleState }>;
   getAlert(id: number): Promise<OutboxRow | null>;
   /** The channel's deliveries due at `now`, oldest alert first. */
   dueDeliveries(channelId: string, now: string, limit: number): Promise<PendingDelivery[]>;
   /** Every channel with a pending delivery, and the earliest next attempt of each. */
   pendingChannels(): Promise<Array<{ channelId: string; nextAt: string }>>;
-  /** Counts an attempt before it starts: a crash in the middle waits `nextAt` before retrying. */
-  startAttempt(outboxId: number, channelId: string, nextAt: string): Promise<void>;
+  /**
+   * Claims the delivery and counts the attempt before it starts (a crash in the middle waits `nextAt`
+   * before the retry): only while it is pending with `attempts` as read, so of several senders that
+   * read the same due delivery exactly one gets true.
+   */
+  startAttempt(outboxId: number, channelId: string, nextAt: string, attempts: number): Promise<boolean>;
   /** Final (sent or failed, nextAt null) or retried at nextAt; an alert whose deliveries are all final is done. */
   finishAttempt(outboxId: number, channelId: string, outcome: DeliveryOutcome, nextAt: string | null, at: string): Promise<void>;
   /** Alerts decided to go out and not yet delivered to every channel (ALERT_QUEUE_SIZE bounds them). */

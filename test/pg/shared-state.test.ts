@@ -1,7 +1,14 @@
-// Two PostgreSQL stores on separate pools (two instances, as far as the database can tell): event-id dedup, tags, quotas and the alert throttle exact across them.
+// Two PostgreSQL stores on separate pools (two instances, as far as the database can tell): event-id dedup, tags, quotas and the alert decisions and deliveries exact across them.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { decideWith } from '../../src/alerts/decide.js';
+import { createChannelRegistry } from '../../src/alerts/registry.js';
+import { loadConfig } from '../../src/config.js';
+import { createRuleTrigger } from '../../src/alerts/rules.js';
+import { createSender } from '../../src/alerts/sender.js';
+import { createLogger } from '../../src/logger.js';
 import { openPgStores, type PgStores } from '../../src/store/pg/index.js';
 import { RETENTION_LOCK } from '../../src/store/pg/retention.js';
+import { eventually } from '../alerts/harness.js';
 import { preparedReport } from '../helper.js';
 import { createDatabase } from './postgres-server.js';
 
@@ -9,7 +16,13 @@ let a: PgStores;
 let b: PgStores;
 beforeAll(async () => {
   const url = await createDatabase(inject('pgAdminUrl'), { migrated: true });
-  [a, b] = [openPgStores(url, { max: 4 }), openPgStores(url, { max: 4 })];
+  // Instance a raises a 'new' alert for each new group of project 'alerts', in the write's transaction.
+  const alertTrigger = createRuleTrigger({
+    rules: { rulesFor: (p) => (p === 'alerts' ? { newGroup: true, regression: true, spike: null, impact: null, cooldownMinutes: null } : null) },
+    cooldownMs: 600_000,
+    now: () => new Date(),
+  });
+  [a, b] = [openPgStores(url, { max: 4, alertTrigger }), openPgStores(url, { max: 4 })];
 });
 afterAll(async () => {
   await Promise.all([a.store.end(), b.store.end()]);
@@ -58,4 +71,93 @@ it('cleans up on one instance at a time: while another holds the retention lock,
   }
   expect((await a.store.cleanup(policy)).groupsDeleted).toBeGreaterThanOrEqual(1);
   expect(await a.store.getError(r.id)).toBeNull();
+});
+
+const ALERT_GROUPS = 30;
+const CAP = 20;
+const T1 = new Date('2026-03-01T12:00:00.000Z');
+
+/** One instance's decisions until nothing is pending, a small batch per transaction so that the two interleave. */
+async function decideAll(s: PgStores, at: Date): Promise<void> {
+  for (;;) {
+    const { rows } = await s.outbox.decide({
+      limit: 4,
+      decide: decideWith({ cooldownMs: 600_000, maxPerHour: CAP, queueSize: 1000 }, at, { queueFull: false, heldBack: [] }),
+      channelsFor: () => ['c1'],
+      at: at.toISOString(),
+      giveUpAt: new Date(at.getTime() + 3_600_000).toISOString(),
+    });
+    if (rows === 0) return;
+  }
+}
+
+const countRows = async (sql: string) => (await a.pool.query<{ n: number }>(sql)).rows[0]!.n;
+
+it('decides each alert once across instances and holds the hourly cap cluster-wide; the summary is written once', { timeout: 60_000 }, async () => {
+  await Promise.all(Array.from({ length: ALERT_GROUPS }, (_, i) => a.store.ingest(preparedReport({ project: 'alerts', fingerprint: (0xa000 + i).toString(16).padStart(32, '0') }))));
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE state = 'pending'")).toBe(ALERT_GROUPS);
+  await Promise.all([decideAll(a, T1), decideAll(b, T1), decideAll(a, T1), decideAll(b, T1)]);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE state = 'sending'")).toBe(CAP);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE state = 'held'")).toBe(ALERT_GROUPS - CAP);
+  expect(await countRows('SELECT count(*)::int AS n FROM alert_deliveries')).toBe(CAP);
+  const state = await b.alertState.loadAlertState();
+  expect(state.sentAt).toHaveLength(CAP);
+  expect(state.held?.newCount).toBe(ALERT_GROUPS - CAP);
+
+  // An hour on, both instances look for a due summary at once, twice each: one is written.
+  const later = new Date(T1.getTime() + 3_601_000);
+  await Promise.all([decideAll(a, later), decideAll(b, later), decideAll(a, later), decideAll(b, later)]);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE rule = 'digest'")).toBe(1);
+  expect(JSON.parse((await a.pool.query<{ held: string }>("SELECT held FROM alert_outbox WHERE rule = 'digest'")).rows[0]!.held)).toMatchObject({ newCount: ALERT_GROUPS - CAP });
+  expect((await a.alertState.loadAlertState()).held).toBeNull();
+});
+
+// The deliveries of the decisions above.
+it('two senders racing over the same due deliveries deliver each once', { timeout: 60_000 }, async () => {
+  const due = await countRows("SELECT count(*)::int AS n FROM alert_deliveries WHERE state = 'pending'");
+  expect(due).toBe(CAP + 1);
+  const sent = new Map<string, number>();
+  const logger = createLogger('silent');
+  const senders = [a, b].map(
+    (s) =>
+      new Promise<void>((done) => {
+        const sender = createSender({
+          outbox: s.outbox,
+          store: s.store,
+          // A delivery that takes a moment, so both lanes are busy over the same batch.
+          deliver: async (_channel, n) => {
+            const key = `${n.kind}:${n.groupId}`;
+            sent.set(key, (sent.get(key) ?? 0) + 1);
+            await new Promise((r) => setTimeout(r, 5));
+            return { ok: true, status: 200, retryable: false };
+          },
+          channelById: (id) => ({ id, kind: 'webhook', url: 'http://127.0.0.1:9/', project: null }),
+          publicUrl: undefined,
+          logger,
+          now: () => new Date(),
+          retryBaseMs: 60_000,
+          onLaneDone: done,
+        });
+        void sender.run();
+      }),
+  );
+  await Promise.all(senders);
+  expect(sent.size).toBe(due);
+  expect([...sent.values()].every((n) => n === 1)).toBe(true);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_deliveries WHERE state = 'sent' AND attempts = 1")).toBe(due);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE state = 'sending'")).toBe(0);
+});
+
+it("a project's alert settings saved on one instance reach the other's rules and channels", { timeout: 30_000 }, async () => {
+  const config = loadConfig({ DATABASE_PATH: ':memory:', ALERT_WEBHOOKS: '' });
+  const registry = await createChannelRegistry(config, b.projectAlerts, createLogger('silent'), { refreshEveryMs: 50 });
+  expect(registry.channelsFor('remote')).toEqual([]);
+  const saved = await a.projectAlerts.putProjectAlertSettings('remote', {
+    rules: { newGroup: false, regression: true, spike: null, impact: { users: 3 }, cooldownMinutes: null },
+    channels: [{ kind: 'slack', url: 'https://hooks.slack.test/remote' }],
+  });
+  await eventually(() => registry.channelsFor('remote').length === 1, 10_000, 'the other instance to see the channel');
+  expect(registry.channelsFor('remote')).toEqual(saved.channels);
+  expect(registry.channelById(saved.channels[0]!.id)).toEqual(saved.channels[0]);
+  expect(registry.rules.rulesFor('remote')).toEqual(saved.rules);
 });

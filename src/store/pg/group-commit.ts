@@ -1,6 +1,7 @@
 // Group commit on PostgreSQL: reports that arrive while a batch is being written go together in the next transaction (one round trip per statement, not per report).
-import type { IngestResult, PreparedReport } from '../types.js';
-import { inTransaction, isRetryable, unavailable, type Pool } from './pool.js';
+import type { AlertTrigger, IngestResult, PreparedReport } from '../types.js';
+import { withAlertTrigger } from './outbox-writes.js';
+import { isRetryable, unavailable, type Pool } from './pool.js';
 import { storableReport } from './text.js';
 import type { BatchItem, createPgBatchWriter } from './writes.js';
 
@@ -22,7 +23,7 @@ export interface PgGroupCommit {
   drain(): Promise<void>;
 }
 
-export function createPgGroupCommit(pool: Pool, writeBatch: ReturnType<typeof createPgBatchWriter>): PgGroupCommit {
+export function createPgGroupCommit(pool: Pool, writeBatch: ReturnType<typeof createPgBatchWriter>, alertTrigger?: AlertTrigger): PgGroupCommit {
   const queue: Pending[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -31,7 +32,7 @@ export function createPgGroupCommit(pool: Pool, writeBatch: ReturnType<typeof cr
   async function commit(batch: Pending[]): Promise<Array<IngestResult | null>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await inTransaction(pool, (c) => writeBatch(c, batch));
+        return await withAlertTrigger(pool, alertTrigger, (c, alerts) => writeBatch(c, batch, alerts));
       } catch (err) {
         if (!isRetryable(err) || attempt >= RETRIES) throw err;
       }

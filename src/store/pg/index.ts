@@ -2,12 +2,14 @@
 import type { QuotaCounter } from '../../quota/window-counter.js';
 import type { ProjectAlertStore } from '../../alerts/channels/types.js';
 import type { SourceMapLookup } from '../../sourcemaps/types.js';
-import type { AlertTrigger, ArtifactStore, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../types.js';
-import { createPgAlertStateStore, type SharedAlertStateStore } from './alert-state.js';
+import type { AlertStateStore, AlertTrigger, ArtifactStore, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../types.js';
+import { createPgAlertStateStore } from './alert-state.js';
 import { createPgErrorReader } from './errors-read.js';
 import { createPgGroupCommit } from './group-commit.js';
 import { createPgListReader } from './list.js';
+import { createPgOutboxStore } from './outbox.js';
 import { inTransaction, openPool, unavailable, type Pool, type PoolOptions } from './pool.js';
+import { createPgProjectAlertStore } from './project-alerts.js';
 import { createPgProjectStore } from './projects.js';
 import { createPgQuotaCounter, createPgQuotaStore } from './quotas.js';
 import { createPgReleaseStore } from './releases.js';
@@ -28,7 +30,7 @@ export interface PgStores {
   projectAlerts: ProjectAlertStore;
   artifactStore: ArtifactStore;
   sourceMaps: SourceMapLookup;
-  alertState: SharedAlertStateStore;
+  alertState: AlertStateStore;
   quotaStore: QuotaStore;
   /** Quota windows counted in the database: exact across instances. */
   quotaCounter: QuotaCounter;
@@ -58,9 +60,8 @@ export interface PgStoreOptions {
 }
 
 export function createPgStore(pool: Pool, { now = () => new Date(), alertTrigger }: PgStoreOptions = {}): PgStore {
-  void alertTrigger; // TODO(issue 20, outbox helper): pass to the batch writer
   const knownProjects = new Set<string>();
-  const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }));
+  const groupCommit = createPgGroupCommit(pool, createPgBatchWriter({ now, tags: createPgTagCounter(), knownProjects }), alertTrigger);
   let ended: Promise<void> | null = null;
   const end = () =>
     (ended ??= groupCommit
@@ -106,8 +107,8 @@ export function openPgStores(url: string, options: PoolOptions & PgStoreOptions 
 }
 
 /** The project-alert settings alone: the server builds the alert rules from them before the store. */
-export function pgProjectAlerts(pool: Pool): ProjectAlertStore {
-  return notYet<ProjectAlertStore>('projectAlerts');
+export function pgProjectAlerts(pool: Pool, { now }: { now?: () => Date } = {}): ProjectAlertStore {
+  return guarded(createPgProjectAlertStore(pool, { now }));
 }
 
 /** The stores on an open pool. */
@@ -115,8 +116,8 @@ export function pgStores(pool: Pool, { now, alertTrigger }: PgStoreOptions = {})
   return {
     pool,
     store: createPgStore(pool, { now, alertTrigger }),
-    outbox: notYet<OutboxStore>('outbox'),
-    projectAlerts: pgProjectAlerts(pool),
+    outbox: guarded(createPgOutboxStore(pool)),
+    projectAlerts: pgProjectAlerts(pool, { now }),
     artifactStore: notYet<ArtifactStore>('artifactStore'),
     sourceMaps: notYet<SourceMapLookup>('sourceMaps'),
     alertState: guarded(createPgAlertStateStore(pool)),

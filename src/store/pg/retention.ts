@@ -32,6 +32,18 @@ export function createPgRetention(pool: Pool, { now }: { now: () => Date }): Pic
             result.hourlyCountsDeleted += deleted.rows.length;
             cursor = Math.max(cursor, ...deleted.rows.map((r) => r.error_id));
           }
+          // Settled alerts (delivered, given up, or held into a summary) go with the counts of their time; deliveries cascade.
+          for (;;) {
+            if (signal?.aborted) return result;
+            const deleted = await pool.query({
+              name: 'r_alerts',
+              text: `DELETE FROM alert_outbox WHERE id IN (
+                  SELECT id FROM alert_outbox WHERE created_at < $1 AND state IN ('done', 'held') ORDER BY created_at LIMIT $2)`,
+              values: [hourlyCountsBefore, COUNTS_PER_CLEANUP_BATCH],
+            });
+            if (!deleted.rowCount) break;
+            result.alertsDeleted = (result.alertsDeleted ?? 0) + deleted.rowCount;
+          }
           while (resolvedBefore !== null) {
             if (signal?.aborted) return result;
             const deleted = await pool.query({

@@ -2,7 +2,8 @@
 import { projectScopedFingerprint, SCOPED_ATTEMPTS } from '../group-key.js';
 import { hourKey } from '../hour-key.js';
 import { placeInRing, type RingEntry } from '../occurrence-ring.js';
-import type { IngestResult, PreparedReport, Source } from '../types.js';
+import type { AlertTrigger, IngestResult, PreparedReport, Source } from '../types.js';
+import { writeRaisedAlerts } from './outbox-writes.js';
 import type { Client } from './pool.js';
 import { newIngestKey } from './projects.js';
 import type { PgTagCounter } from './tags.js';
@@ -110,7 +111,8 @@ function json(v: Record<string, unknown> | null): string | null {
 export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) {
   let eventIdsSincePrune = 0;
 
-  return async function writeBatch(c: Client, batch: BatchItem[]): Promise<Array<IngestResult | null>> {
+  /** `alerts`: the rules, run on the written groups in this transaction (outbox-writes.ts). */
+  return async function writeBatch(c: Client, batch: BatchItem[], alerts?: AlertTrigger): Promise<Array<IngestResult | null>> {
     const written: Array<IngestResult | null> = batch.map(() => null);
     const at = now().toISOString();
 
@@ -252,6 +254,7 @@ export function createPgBatchWriter({ now, tags, knownProjects }: PgWriterDeps) 
         written[pos] = { id: g.id!, fingerprint: g.fingerprint, count: before + j + 1, created: !g.row && j === 0, regression: regression && j === 0 };
       });
     }
+    if (alerts) await writeRaisedAlerts(c, alerts, all.map((g) => ({ id: g.id!, created: !g.row, reports: g.reports, results: g.positions.map((p) => written[p]!) })));
     for (const p of newProjects) knownProjects.add(p);
     return written;
   };

@@ -1,4 +1,4 @@
-// The alert outbox on SQLite (migration 012): alerts as decided by the throttle, their deliveries per channel, each channel's last result.
+// The alert outbox on SQLite (migration 014): alerts as decided by the throttle, their deliveries per channel, each channel's last result.
 import { hourKey } from '../hour-key.js';
 import type { DeliveryOutcome, HeldAlerts, OutboxDraft, OutboxRow, OutboxStore, PendingDelivery } from '../types.js';
 import { alertStateStatements } from './alert-state.js';
@@ -72,7 +72,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     channels: db.prepare<[], { channel_id: string; next_at: string }>(
       "SELECT channel_id, min(next_at) AS next_at FROM alert_deliveries WHERE state = 'pending' GROUP BY channel_id",
     ),
-    startAttempt: db.prepare<[string, number, string]>("UPDATE alert_deliveries SET attempts = attempts + 1, next_at = ? WHERE outbox_id = ? AND channel_id = ? AND state = 'pending'"),
+    startAttempt: db.prepare<[string, number, string, number]>(
+      "UPDATE alert_deliveries SET attempts = attempts + 1, next_at = ? WHERE outbox_id = ? AND channel_id = ? AND state = 'pending' AND attempts = ?",
+    ),
     finish: db.prepare<unknown[]>(`
       UPDATE alert_deliveries SET state = ?, next_at = coalesce(?, next_at), last_status = ?, last_error = ?, done_at = ?
       WHERE outbox_id = ? AND channel_id = ? AND state = 'pending'`),
@@ -87,21 +89,24 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   };
 
   const decide = db.transaction((input: Parameters<OutboxStore['decide']>[0]) => {
+    const rows = stmt.pending.all(input.limit).map(toRow);
+    const out = input.decide({ rows, throttle: state.load(), undelivered: stmt.undelivered.get()!.n });
     const addDeliveries = (id: number, project: string | null) => {
       const channels = input.channelsFor({ project });
       for (const c of channels) stmt.insertDelivery.run(id, c, input.at, input.giveUpAt);
       // No channel to deliver to: nothing to wait for.
       if (channels.length === 0) stmt.markDoneIfEmpty.run(id, id);
     };
-    for (const d of input.decisions) {
+    for (const d of out.decisions) {
       if (stmt.setDecision.run(d.state, d.held ? JSON.stringify(d.held) : null, input.at, d.id).changes === 0) continue;
       if (d.state === 'sending') addDeliveries(d.id, stmt.get.get(d.id)!.project);
     }
-    for (const g of input.digests) {
+    for (const g of out.digests) {
       const { id } = stmt.insertDecided.get(g.createdAt, g.rule, g.groupId, g.project, g.cooldownKey, g.payload, JSON.stringify(g.held), input.at)!;
       addDeliveries(id, g.project);
     }
-    state.save(input.throttle);
+    if (out.decisions.length > 0 || out.digests.length > 0) state.save(out.throttle);
+    return { rows: rows.length, throttle: out.throttle };
   });
 
   const finish = db.transaction((outboxId: number, channelId: string, o: DeliveryOutcome, nextAt: string | null, at: string) => {
@@ -116,7 +121,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       return stmt.pending.all(limit).map(toRow);
     },
     async decide(input) {
-      decide(input);
+      // IMMEDIATE: the state is read under the write lock, so another process on the file decides after, on what this one saved.
+      return decide.immediate(input);
     },
     async getAlert(id) {
       const r = stmt.get.get(id);
@@ -128,8 +134,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     async pendingChannels() {
       return stmt.channels.all().map((r) => ({ channelId: r.channel_id, nextAt: r.next_at }));
     },
-    async startAttempt(outboxId, channelId, nextAt) {
-      stmt.startAttempt.run(nextAt, outboxId, channelId);
+    async startAttempt(outboxId, channelId, nextAt, attempts) {
+      return stmt.startAttempt.run(nextAt, outboxId, channelId, attempts).changes === 1;
     },
     async finishAttempt(outboxId, channelId, outcome, nextAt, at) {
       finish(outboxId, channelId, outcome, nextAt, at);
