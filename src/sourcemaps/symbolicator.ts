@@ -46,11 +46,11 @@ export interface SymbolicatorOptions {
 export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOptions): Symbolicator {
   // Which map a (project, debug ID or URL) has, hits and misses alike, valid until the next upload or deletion.
   const resolved = new Map<string, Resolution>();
-  let resolvedGeneration = lookup.generation();
+  /** The generation `resolved` holds answers of; -1 before the first. */
+  let resolvedGeneration = -1;
   const inflight = new Map<string, Promise<{ resolution: Resolution; stored: StoredSourceMap | null }>>();
 
-  const find = async (project: string, file: string, debugId: string | undefined): Promise<{ resolution: Resolution; stored: StoredSourceMap | null }> => {
-    const generation = lookup.generation();
+  const find = async (project: string, file: string, debugId: string | undefined, generation: number): Promise<{ resolution: Resolution; stored: StoredSourceMap | null }> => {
     let stored: StoredSourceMap | null = null;
     let by: 'debugId' | 'url' = 'debugId';
     if (debugId !== undefined) stored = await lookup.byDebugId(project, debugId);
@@ -60,7 +60,7 @@ export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOpti
     }
     const resolution: Resolution = stored ? { cacheKey: stored.cacheKey, by } : { cacheKey: null, reason: debugId !== undefined ? 'debug_id_unknown' : 'no_map' };
     // An upload during the look-up may have changed the answer: then it is used once, not kept.
-    if (generation === lookup.generation()) {
+    if (generation === resolvedGeneration && generation === (await lookup.generation())) {
       if (resolved.size >= MAX_RESOLVED) resolved.delete(resolved.keys().next().value!);
       resolved.set(keyOf(project, file, debugId), resolution);
     }
@@ -68,35 +68,37 @@ export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOpti
   };
 
   /** Concurrent reports of one new file share one look-up (and one copy of its map's text). */
-  const findOnce = (project: string, file: string, debugId: string | undefined) => {
-    const key = keyOf(project, file, debugId);
+  const findOnce = (project: string, file: string, debugId: string | undefined, generation: number) => {
+    // Not joined across generations: a report that arrived after an upload never gets the answer from before it.
+    const key = `${generation}\n${keyOf(project, file, debugId)}`;
     let p = inflight.get(key);
     if (!p) {
-      p = find(project, file, debugId).finally(() => inflight.delete(key));
+      p = find(project, file, debugId, generation).finally(() => inflight.delete(key));
       inflight.set(key, p);
     }
     return p;
   };
 
-  const resolve = async (project: string, file: string, debugId: string | undefined) => {
-    if (lookup.generation() !== resolvedGeneration) {
+  /** `generation` was read after the report arrived: answers of an older generation are dropped (the generation never goes down). */
+  const resolve = async (project: string, file: string, debugId: string | undefined, generation: number) => {
+    if (generation > resolvedGeneration) {
       resolved.clear();
-      resolvedGeneration = lookup.generation();
+      resolvedGeneration = generation;
     }
     const known = resolved.get(keyOf(project, file, debugId));
     if (known) return { resolution: known, stored: null };
-    return findOnce(project, file, debugId);
+    return findOnce(project, file, debugId, generation);
   };
 
   /** Maps the positions of one file: with the text when it is in hand, else asked again for it if the worker lacks the map. */
-  const mapPositions = async (project: string, file: string, debugId: string | undefined, frames: readonly Frame[], context: boolean): Promise<FrameMapping[]> => {
-    let { resolution, stored } = await resolve(project, file, debugId);
+  const mapPositions = async (project: string, file: string, debugId: string | undefined, frames: readonly Frame[], context: boolean, generation: Promise<number>): Promise<FrameMapping[]> => {
+    let { resolution, stored } = await resolve(project, file, debugId, await generation);
     const none = (r: Resolution & { cacheKey: null }): FrameMapping[] => frames.map(() => ({ status: 'unmapped', reason: r.reason }));
     if (resolution.cacheKey === null) return none(resolution);
     const positions = frames.map((f) => ({ line: f.line!, column: f.column ?? 0 }));
     let answer = await worker.request({ cacheKey: resolution.cacheKey, text: stored?.map, positions, context });
     if (answer.kind === 'need-text') {
-      ({ resolution, stored } = await findOnce(project, file, debugId));
+      ({ resolution, stored } = await findOnce(project, file, debugId, await generation));
       if (resolution.cacheKey === null) return none(resolution);
       answer = await worker.request({ cacheKey: resolution.cacheKey, text: stored?.map, positions, context });
     }
@@ -116,11 +118,15 @@ export function createSymbolicator({ lookup, worker, onError }: SymbolicatorOpti
         if (list) list.push(i);
         else byFile.set(f.file, [i]);
       });
+      if (byFile.size === 0) return out;
+      // Read once per report, for all its files: on PostgreSQL a round trip (shared with concurrent reports).
+      const generation = (async () => lookup.generation())();
+      generation.catch(() => {}); // each file's mapping below reports a failure
       await Promise.all(
         [...byFile].map(async ([file, indexes]) => {
           let results: FrameMapping[];
           try {
-            results = await mapPositions(project, file, debugIds?.get(file), indexes.map((i) => frames[i]!), options?.context ?? true);
+            results = await mapPositions(project, file, debugIds?.get(file), indexes.map((i) => frames[i]!), options?.context ?? true, generation);
           } catch (err) {
             // A failing artifact store costs the mapping, never the report.
             onError?.(err as Error);

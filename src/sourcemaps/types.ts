@@ -20,6 +20,9 @@ export interface SourceMapLookup {
    * matched on its path against the manifest's '~/path' (scheme, host, query and fragment ignored).
    */
   byUrl(project: string, url: string): Promise<StoredSourceMap | null>;
-  /** Bumped on every upload and deletion, so callers can tell a cached miss is stale. */
-  generation(): number;
+  /**
+   * Bumped on every upload and deletion, so callers can tell a cached answer is stale. Never goes
+   * down. SQLite answers at once; PostgreSQL reads it from the database (other instances upload too).
+   */
+  generation(): number | Promise<number>;
 }

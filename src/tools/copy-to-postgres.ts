@@ -1,53 +1,120 @@
 // `npm run copy-to-postgres -- <sqlite file> <postgres url>`: copies a SQLite database into an empty PostgreSQL one, in resumable chunks.
 import Database from 'better-sqlite3';
-import { decodeDetails } from '../store/occurrence-details.js';
 import { migratePg } from '../store/pg/migrate.js';
 import { inTransaction, isPostgresUrl, openPool, type Client, type Pool } from '../store/pg/pool.js';
-import { pgText } from '../store/pg/text.js';
 import { loadMigrations } from '../store/sqlite/migrate.js';
-
-/** Groups per transaction, with their tracebacks, occurrences, hourly counts and tags. */
-const GROUPS_PER_CHUNK = 500;
+import { GROUP_TABLES, GROUPS_PER_CHUNK, isInternal, NOT_COPIED, ROWS_PER_STATEMENT, TABLES, toPg } from './copy-tables.js';
 
 type Row = Record<string, unknown>;
 
-/** Columns copied per table, in SQLite's names (the same in PostgreSQL); booleans and details converted. */
-const SMALL_TABLES: Array<{ table: string; key: string; columns: string[] }> = [
-  { table: 'projects', key: 'id', columns: ['id', 'name', 'ingest_key', 'created_at'] },
-  { table: 'project_quotas', key: 'project', columns: ['project', 'per_minute', 'per_hour'] },
-  { table: 'dropped_events', key: 'project, hour', columns: ['project', 'hour', 'count'] },
-  { table: 'alert_cooldowns', key: 'fingerprint', columns: ['fingerprint', 'alerted_at'] },
-  { table: 'alert_sends', key: 'id', columns: ['id', 'sent_at'] },
-  { table: 'alert_held', key: 'id', columns: ['id', 'new_count', 'regression_count', 'since', 'due_at'] },
-  { table: 'alert_held_samples', key: 'id', columns: ['id', 'kind', 'group_id', 'project', 'exception_type', 'message', 'at'] },
-  { table: 'sentry_events', key: 'seq', columns: ['seq', 'project_id', 'event_id', 'received_at'] },
-  { table: 'releases', key: 'project, version', columns: ['project', 'version', 'created_at', 'created_by', 'finalized_at'] },
-  { table: 'deploys', key: 'id', columns: ['id', 'project', 'version', 'environment', 'name', 'url', 'started_at', 'finished_at'] },
-  { table: 'api_tokens', key: 'id', columns: ['id', 'kind', 'name', 'token_hash', 'prefix', 'projects', 'scopes', 'created_at', 'last_used_at', 'revoked_at'] },
-];
-
-const GROUP_TABLES: Array<{ table: string; columns: string[] }> = [
-  { table: 'error_tracebacks', columns: ['error_id', 'traceback'] },
-  { table: 'error_occurrences', columns: ['error_id', 'slot', 'seq', 'timestamp', 'message', 'request_url', 'request_method', 'request_headers', 'user_id', 'extra', 'release', 'environment', 'details'] },
-  { table: 'error_hourly_counts', columns: ['error_id', 'hour', 'count'] },
-  { table: 'error_tags', columns: ['error_id', 'key', 'value', 'count'] },
-];
-const ERROR_COLUMNS = ['id', 'fingerprint', 'project', 'exception_type', 'message', 'file', 'line', 'function', 'source', 'count', 'first_seen', 'last_seen', 'resolved', 'resolved_at', 'release', 'environment'];
-const IDENTITY_TABLES = ['projects', 'errors', 'alert_sends', 'alert_held_samples', 'sentry_events', 'deploys', 'api_tokens'];
-
-function value(column: string, v: unknown): unknown {
-  if (column === 'resolved') return v === 1;
-  if (column === 'details') return v == null ? null : JSON.stringify(decodeDetails(v));
-  return typeof v === 'string' ? pgText(v) : v;
+/** A table as both sides have it: SQLite's columns with PostgreSQL's type of each, and SQLite's primary key. */
+interface Plan {
+  table: string;
+  columns: Array<{ name: string; pgType: string }>;
+  key: string[];
 }
 
-/** Inserts rows as one multi-row statement; a row already there (a resumed copy) is left alone. */
-async function insertRows(c: Client, table: string, columns: string[], rows: Row[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += 1000) {
-    const part = rows.slice(start, start + 1000);
+async function plan(src: Database.Database, pool: Pool, table: string): Promise<Plan> {
+  const info = src.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>;
+  if (info.length === 0) throw new Error(`the SQLite database has no table ${table}`);
+  const { rows } = await pool.query<{ column_name: string; data_type: string }>(
+    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+    [table],
+  );
+  const pgTypes = new Map(rows.map((r) => [r.column_name, r.data_type]));
+  // Nothing is dropped on the way: a column PostgreSQL lacks means its migrations are behind.
+  const columns = info.map(({ name }) => {
+    const pgType = pgTypes.get(name);
+    if (pgType === undefined) throw new Error(`PostgreSQL has no column ${table}.${name}: its migrations do not match SQLite's`);
+    return { name, pgType };
+  });
+  const key = info.filter((c) => c.pk > 0).sort((x, y) => x.pk - y.pk).map((c) => c.name);
+  if (key.length === 0) throw new Error(`the SQLite table ${table} has no primary key to copy it in order by`);
+  return { table, columns, key };
+}
+
+/** Inserts rows as multi-row statements; a row already there (a resumed copy) is left alone. */
+async function insertRows(c: Client, p: Plan, rows: Row[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const values: unknown[] = [];
-    const tuples = part.map((r) => `(${columns.map((col) => `$${values.push(value(col, r[col]))}`).join(', ')})`);
-    await c.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, values);
+    const tuples = rows.slice(start, start + ROWS_PER_STATEMENT).map((r) => `(${p.columns.map((col) => `$${values.push(toPg(col.pgType, col.name, r[col.name]))}`).join(', ')})`);
+    await c.query(`INSERT INTO ${p.table} (${p.columns.map((col) => col.name).join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, values);
+  }
+}
+
+/** Refuses a SQLite table this build does not know how to copy, rather than leave it behind. */
+function checkCoverage(src: Database.Database): void {
+  const known = new Set([...TABLES.map((t) => t.table), 'errors', ...GROUP_TABLES, ...Object.keys(NOT_COPIED)]);
+  const tables = (src.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
+  const unknown = tables.filter((t) => !known.has(t) && !isInternal(t));
+  if (unknown.length > 0) throw new Error(`no copy rule for SQLite table(s) ${unknown.join(', ')} (src/tools/copy-tables.ts)`);
+}
+
+/** Where each table's copy stands: the key of the last row copied (JSON), null before the first chunk, 'done' once whole. */
+interface Progress {
+  get(what: string): Promise<string | null>;
+  /** In the chunk's transaction: the chunk and its mark commit together, so an interrupted copy resumes after the last chunk. */
+  set(c: Client, what: string, lastKey: string): Promise<unknown>;
+}
+
+function progressTable(pool: Pool): Progress {
+  return {
+    get: async (what) => (await pool.query<{ last_key: string }>('SELECT last_key FROM copy_progress WHERE what = $1', [what])).rows[0]?.last_key ?? null,
+    set: (c, what, lastKey) => c.query('INSERT INTO copy_progress (what, last_key) VALUES ($1, $2) ON CONFLICT (what) DO UPDATE SET last_key = excluded.last_key', [what, lastKey]),
+  };
+}
+
+/** One table in chunks of `chunk` rows in its primary key's order. */
+async function copyTable(src: Database.Database, pool: Pool, marks: Progress, table: string, chunk: number, progress: (line: string) => void): Promise<void> {
+  let cursor = await marks.get(table);
+  if (cursor === 'done') return;
+  const p = await plan(src, pool, table);
+  const keyList = p.key.join(', ');
+  const keyParams = p.key.map(() => '?').join(', ');
+  const select = `SELECT ${p.columns.map((c) => c.name).join(', ')} FROM ${table}`;
+  const first = src.prepare(`${select} ORDER BY ${keyList} LIMIT ?`);
+  const after = src.prepare(`${select} WHERE (${keyList}) > (${keyParams}) ORDER BY ${keyList} LIMIT ?`);
+  const total = (src.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  let copied = cursor === null ? 0 : (src.prepare(`SELECT count(*) AS n FROM ${table} WHERE (${keyList}) <= (${keyParams})`).get(...(JSON.parse(cursor) as unknown[])) as { n: number }).n;
+  for (;;) {
+    const rows = (cursor === null ? first.all(chunk) : after.all(...(JSON.parse(cursor) as unknown[]), chunk)) as Row[];
+    const last = rows.at(-1);
+    const next = last ? JSON.stringify(p.key.map((k) => last[k])) : 'done';
+    await inTransaction(pool, async (c) => {
+      await insertRows(c, p, rows);
+      await marks.set(c, table, next);
+    });
+    if (!last) break;
+    cursor = next;
+    copied += rows.length;
+    progress(`${table}: ${copied} / ${total} rows`);
+  }
+  if (copied === 0) progress(`${table}: 0 rows`);
+}
+
+/** The groups, GROUPS_PER_CHUNK at a time, each chunk with its groups' rows of GROUP_TABLES. */
+async function copyGroups(src: Database.Database, pool: Pool, marks: Progress, progress: (line: string) => void): Promise<void> {
+  const groups = await plan(src, pool, 'errors');
+  const children = await Promise.all(GROUP_TABLES.map((table) => plan(src, pool, table)));
+  const total = (src.prepare('SELECT count(*) AS n FROM errors').get() as { n: number }).n;
+  const mark = await marks.get('errors');
+  if (mark === 'done') return;
+  let cursor = Number(mark ?? 0);
+  let copied = (src.prepare('SELECT count(*) AS n FROM errors WHERE id <= ?').get(cursor) as { n: number }).n;
+  const groupsAfter = src.prepare(`SELECT ${groups.columns.map((c) => c.name).join(', ')} FROM errors WHERE id > ? ORDER BY id LIMIT ?`);
+  const ofGroups = children.map((p) => ({ p, rows: src.prepare(`SELECT ${p.columns.map((c) => c.name).join(', ')} FROM ${p.table} WHERE error_id > ? AND error_id <= ?`) }));
+  for (;;) {
+    const rows = groupsAfter.all(cursor, GROUPS_PER_CHUNK) as Row[];
+    const last = rows.length > 0 ? (rows.at(-1)!.id as number) : null;
+    await inTransaction(pool, async (c) => {
+      await insertRows(c, groups, rows);
+      if (last !== null) for (const child of ofGroups) await insertRows(c, child.p, child.rows.all(cursor, last) as Row[]);
+      await marks.set(c, 'errors', last === null ? 'done' : String(last));
+    });
+    if (last === null) break;
+    cursor = last;
+    copied += rows.length;
+    progress(`groups: ${copied} / ${total}`);
   }
 }
 
@@ -58,53 +125,37 @@ export async function copyToPostgres(sqlitePath: string, url: string, progress: 
     const version = src.pragma('user_version', { simple: true }) as number;
     const known = loadMigrations().length;
     if (version !== known) throw new Error(`the SQLite database is at schema version ${version}, this build at ${known}: start this release once on it (it migrates), then copy`);
+    checkCoverage(src);
     await migratePg(pool);
     // The progress of an interrupted copy; without it the target must be empty.
     const { rows: started } = await pool.query<{ t: string | null }>("SELECT to_regclass('copy_progress')::text AS t");
     if (started[0]!.t === null) {
       const { rows } = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM errors) + (SELECT count(*) FROM projects) AS n');
       if (rows[0]!.n > 0) throw new Error('the PostgreSQL database is not empty (and holds no interrupted copy to resume)');
-      await pool.query('CREATE TABLE copy_progress (what text PRIMARY KEY, last_id bigint NOT NULL)');
+      await pool.query('CREATE TABLE copy_progress (what text PRIMARY KEY, last_key text NOT NULL)');
     }
-    const done = async (what: string) => (await pool.query<{ last_id: number }>('SELECT last_id FROM copy_progress WHERE what = $1', [what])).rows[0]?.last_id;
-
-    for (const t of SMALL_TABLES) {
-      if ((await done(t.table)) !== undefined) continue;
-      const rows = src.prepare(`SELECT ${t.columns.join(', ')} FROM ${t.table} ORDER BY ${t.key}`).all() as Row[];
-      await inTransaction(pool, async (c) => {
-        await insertRows(c, t.table, t.columns, rows);
-        await c.query('INSERT INTO copy_progress (what, last_id) VALUES ($1, 0)', [t.table]);
-      });
-      progress(`${t.table}: ${rows.length} rows`);
+    const progressOf = progressTable(pool);
+    for (const t of TABLES) {
+      if (t.table === 'errors') await copyGroups(src, pool, progressOf, progress);
+      else await copyTable(src, pool, progressOf, t.table, t.chunk ?? 1000, progress);
     }
 
-    const total = (src.prepare('SELECT count(*) AS n FROM errors').get() as { n: number }).n;
-    let cursor = (await done('errors')) ?? 0;
-    let copied = (src.prepare('SELECT count(*) AS n FROM errors WHERE id <= ?').get(cursor) as { n: number }).n;
-    const groupsAfter = src.prepare(`SELECT ${ERROR_COLUMNS.join(', ')} FROM errors WHERE id > ? ORDER BY id LIMIT ?`);
-    const ofGroups = new Map(GROUP_TABLES.map((t) => [t.table, src.prepare(`SELECT ${t.columns.join(', ')} FROM ${t.table} WHERE error_id > ? AND error_id <= ?`)]));
-    for (;;) {
-      const groups = groupsAfter.all(cursor, GROUPS_PER_CHUNK) as Row[];
-      if (groups.length === 0) break;
-      const last = groups[groups.length - 1]!.id as number;
-      // A chunk and its progress mark commit together: an interrupted copy resumes after the last chunk.
-      await inTransaction(pool, async (c) => {
-        await insertRows(c, 'errors', ERROR_COLUMNS, groups);
-        for (const t of GROUP_TABLES) await insertRows(c, t.table, t.columns, ofGroups.get(t.table)!.all(cursor, last) as Row[]);
-        await c.query('INSERT INTO copy_progress (what, last_id) VALUES ($1, $2) ON CONFLICT (what) DO UPDATE SET last_id = excluded.last_id', ['errors', last]);
-      });
-      cursor = last;
-      copied += groups.length;
-      progress(`groups: ${copied} / ${total}`);
+    // New rows get ids after the copied ones: every identity column's sequence moves past them.
+    const { rows: identities } = await pool.query<{ table_name: string; column_name: string }>(
+      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
+    );
+    for (const { table_name: table, column_name: column } of identities) {
+      await pool.query(`SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(${column}), 0) + 1 FROM ${table}), false)`, [table, column]);
     }
-    // New rows get ids after the copied ones.
-    for (const table of IDENTITY_TABLES) {
-      const key = table === 'sentry_events' ? 'seq' : 'id';
-      await pool.query(`SELECT setval(pg_get_serial_sequence('${table}', '${key}'), (SELECT coalesce(max(${key}), 0) + 1 FROM ${table}), false)`);
+    // Every row arrived (or the copy says which table did not, and stays resumable).
+    for (const table of [...TABLES.map((t) => t.table), ...GROUP_TABLES]) {
+      const want = (src.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+      if (rows[0]!.n !== want) throw new Error(`${table}: PostgreSQL holds ${rows[0]!.n} rows, SQLite ${want}`);
     }
     await pool.query('DROP TABLE copy_progress');
     await pool.query('ANALYZE');
-    return { groups: copied };
+    return { groups: (src.prepare('SELECT count(*) AS n FROM errors').get() as { n: number }).n };
   } finally {
     src.close();
     await pool.end();

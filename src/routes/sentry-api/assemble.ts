@@ -69,10 +69,12 @@ export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { ar
     // Chunks are at most chunkBytes: too many of them cannot fit under the limit, refused before any is sent.
     if (body.chunks.length > Math.ceil(limits.maxBundleBytes / limits.chunkBytes)) throw errors.bundleTooLarge(limits.maxBundleBytes);
 
+    // Chunks first: another instance's assembly uses them up in the transaction that stores the
+    // bundle, so chunks found missing here mean the bundle is visible below if that is why.
+    const missing = await artifactStore.missingChunks(body.chunks);
     const have = await artifactStore.projectsWithBundle(body.checksum, projects);
     if (have.length === projects.length) return answer('ok');
     if (assembling.has(body.checksum)) return answer('assembling');
-    const missing = await artifactStore.missingChunks(body.chunks);
     if (missing.length > 0) return answer('not_found', missing);
 
     assembling.add(body.checksum);
@@ -82,7 +84,11 @@ export const assembleRoutes: FastifyPluginAsync<AssembleDeps> = async (app, { ar
     try {
       await previous;
       const parts = await artifactStore.readChunks(body.chunks);
-      if (!parts) return answer('not_found', await artifactStore.missingChunks(body.chunks));
+      if (!parts) {
+        // Another instance assembled it meanwhile and used the chunks up.
+        if ((await artifactStore.projectsWithBundle(body.checksum, projects)).length === projects.length) return answer('ok');
+        return answer('not_found', await artifactStore.missingChunks(body.chunks));
+      }
       const size = parts.reduce((n, p) => n + p.length, 0);
       if (size > limits.maxBundleBytes) throw errors.bundleTooLarge(limits.maxBundleBytes);
       if ((await sha1Of(parts)) !== body.checksum) throw errors.bundleChecksumMismatch();

@@ -4,6 +4,7 @@ import type { ProjectAlertStore } from '../../alerts/channels/types.js';
 import type { SourceMapLookup } from '../../sourcemaps/types.js';
 import type { AlertStateStore, AlertTrigger, ArtifactStore, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../types.js';
 import { createPgAlertStateStore } from './alert-state.js';
+import { createPgArtifactStore } from './artifacts.js';
 import { createPgErrorReader } from './errors-read.js';
 import { createPgGroupCommit } from './group-commit.js';
 import { createPgListReader } from './list.js';
@@ -13,6 +14,7 @@ import { createPgProjectAlertStore } from './project-alerts.js';
 import { createPgProjectStore } from './projects.js';
 import { createPgQuotaCounter, createPgQuotaStore } from './quotas.js';
 import { createPgReleaseStore } from './releases.js';
+import { createPgSourceMapLookup } from './sourcemap-lookup.js';
 import { createPgRetention } from './retention.js';
 import { createPgTagCounter } from './tags.js';
 import { createPgTokenStore } from './tokens.js';
@@ -118,8 +120,8 @@ export function pgStores(pool: Pool, { now, alertTrigger }: PgStoreOptions = {})
     store: createPgStore(pool, { now, alertTrigger }),
     outbox: guarded(createPgOutboxStore(pool)),
     projectAlerts: pgProjectAlerts(pool, { now }),
-    artifactStore: notYet<ArtifactStore>('artifactStore'),
-    sourceMaps: notYet<SourceMapLookup>('sourceMaps'),
+    artifactStore: guarded(createPgArtifactStore(pool, { now })),
+    sourceMaps: guarded(createPgSourceMapLookup(pool)),
     alertState: guarded(createPgAlertStateStore(pool)),
     quotaStore: guarded(createPgQuotaStore(pool)),
     quotaCounter: createPgQuotaCounter(pool),

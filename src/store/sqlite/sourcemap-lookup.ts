@@ -15,7 +15,12 @@ const DEBUG_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 const toStored = (r: MapRow): StoredSourceMap => ({ cacheKey: `artifact-map:${r.id}`, map: r.map, url: r.url, debugId: r.debug_id });
 
 /** The lookup mapping at ingest uses; reads the same database the upload routes write. */
-export function createSqliteSourceMapLookup(db: Db): SourceMapLookup {
+/** On SQLite the generation is read at once: one process (or processes on one file) and a synchronous read. */
+export interface SqliteSourceMapLookup extends SourceMapLookup {
+  generation(): number;
+}
+
+export function createSqliteSourceMapLookup(db: Db): SqliteSourceMapLookup {
   const stmt = {
     byDebugId: db.prepare<[string, string], MapRow>(
       'SELECT id, debug_id, url, map FROM artifact_maps WHERE project = ? AND debug_id = ? ORDER BY id DESC LIMIT 1',

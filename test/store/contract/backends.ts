@@ -1,7 +1,9 @@
 // The two store backends the contract suite runs on: SQLite in memory, and a fresh database on the suite's PostgreSQL server.
 import { inject } from 'vitest';
 import type { ProjectAlertStore } from '../../../src/alerts/channels/types.js';
+import type { SourceMapLookup } from '../../../src/sourcemaps/types.js';
 import { createSqliteAlertStateStore } from '../../../src/store/sqlite/alert-state.js';
+import { createSqliteArtifactStore } from '../../../src/store/sqlite/artifacts.js';
 import { createSqliteStore } from '../../../src/store/sqlite/index.js';
 import { migrate } from '../../../src/store/sqlite/migrate.js';
 import { openDatabase } from '../../../src/store/sqlite/open-database.js';
@@ -9,10 +11,11 @@ import { createSqliteOutboxStore } from '../../../src/store/sqlite/outbox.js';
 import { createSqliteProjectAlertStore } from '../../../src/store/sqlite/project-alerts.js';
 import { createSqliteQuotaStore } from '../../../src/store/sqlite/quotas.js';
 import { createSqliteReleaseStore } from '../../../src/store/sqlite/releases.js';
+import { createSqliteSourceMapLookup } from '../../../src/store/sqlite/sourcemap-lookup.js';
 import { createSqliteTokenStore } from '../../../src/store/sqlite/tokens.js';
 import { openPgStores } from '../../../src/store/pg/index.js';
 import { migratePg } from '../../../src/store/pg/migrate.js';
-import type { AlertStateStore, AlertTrigger, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../../../src/store/types.js';
+import type { AlertStateStore, AlertTrigger, ArtifactStore, OutboxStore, QuotaStore, ReleaseStore, Store, TokenStore } from '../../../src/store/types.js';
 import { createDatabase } from '../../pg/postgres-server.js';
 
 export interface Backend {
@@ -23,6 +26,8 @@ export interface Backend {
   releaseStore: ReleaseStore;
   outbox: OutboxStore;
   projectAlerts: ProjectAlertStore;
+  artifactStore: ArtifactStore;
+  sourceMaps: SourceMapLookup;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,8 @@ export async function openBackend(name: BackendName, now: () => Date, { alertTri
       releaseStore: createSqliteReleaseStore(db, { now }),
       outbox: createSqliteOutboxStore(db),
       projectAlerts: createSqliteProjectAlertStore(db, { now }),
+      artifactStore: createSqliteArtifactStore(db, { now }),
+      sourceMaps: createSqliteSourceMapLookup(db),
       close: async () => store.close(),
     };
   }
