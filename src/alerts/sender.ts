@@ -21,6 +21,12 @@ export interface SenderDeps {
   now: () => Date;
   /** The first retry's delay; each next one doubles. */
   retryBaseMs: number;
+  /**
+   * The longest one attempt may take (the channels' own timeouts bound it), where several instances
+   * send: an attempt's claim lasts at least this long, so another instance's sender leaves it while it
+   * runs. 0 (one process): the claim lasts the backoff.
+   */
+  attemptLimitMs?: number;
   /** A lane ran out of due work: the caller schedules the next run. */
   onLaneDone: () => void;
 }
@@ -34,7 +40,7 @@ export interface Sender {
   close(timeoutMs: number): Promise<void>;
 }
 
-export function createSender({ outbox, store, deliver, channelById, publicUrl, logger, now, retryBaseMs, onLaneDone }: SenderDeps): Sender {
+export function createSender({ outbox, store, deliver, channelById, publicUrl, logger, now, retryBaseMs, attemptLimitMs = 0, onLaneDone }: SenderDeps): Sender {
   const lanes = new Map<string, Promise<void>>();
   /** Channel -> not before this time (a 429's Retry-After holds the whole channel, not one alert). */
   const pausedUntil = new Map<string, number>();
@@ -68,8 +74,10 @@ export function createSender({ outbox, store, deliver, channelById, publicUrl, l
     const row = await outbox.getAlert(d.outboxId);
     if (!row) return;
     // Claimed and counted before it starts: another instance's sender that read the same delivery
-    // leaves it, and a crash in the middle waits for the backoff before the retry.
-    if (!(await outbox.startAttempt(d.outboxId, d.channelId, new Date(t.getTime() + backoff(d.attempts + 1)).toISOString(), d.attempts))) return;
+    // leaves it. The claim outlasts the attempt (a slow SMTP server under load took longer than the
+    // first backoff, and a second instance sent the alert again); a crash in the middle waits for it.
+    const claimUntil = new Date(t.getTime() + Math.max(backoff(d.attempts + 1), attemptLimitMs)).toISOString();
+    if (!(await outbox.startAttempt(d.outboxId, d.channelId, claimUntil, d.attempts))) return;
     let result: DeliveryResult;
     try {
       result = await deliver(channel, await notification(row, t));

@@ -75,7 +75,12 @@ export async function createAlertsService(deps: AlertsDeps): Promise<AlertsServi
    * sharing the database decides on the same state, one at a time.
    */
   let mirror = new AlertThrottle(limits, await stateStore.loadAlertState());
-  const sender = createSender({ outbox, store, deliver, channelById, publicUrl: config.publicUrl, logger: log, now, retryBaseMs, onLaneDone: () => void schedule() });
+  // Several instances (PostgreSQL): an attempt's claim outlasts the attempt, so another instance's
+  // sender does not take it up meanwhile; an SMTP exchange has three timed phases, a webhook one
+  // timeout in all. One process alone (SQLite) needs no more than the backoff, and an attempt a crash
+  // cut short is retried soon after the restart.
+  const attemptLimitMs = config.databaseUrl === undefined ? 0 : Math.max(3 * config.smtp.timeoutSeconds * 1000, config.alertWebhooks.timeoutMs);
+  const sender = createSender({ outbox, store, deliver, channelById, publicUrl: config.publicUrl, logger: log, now, retryBaseMs, attemptLimitMs, onLaneDone: () => void schedule() });
 
   let closed = false;
   let running = false;

@@ -149,6 +149,41 @@ it('two senders racing over the same due deliveries deliver each once', { timeou
   expect(await countRows("SELECT count(*)::int AS n FROM alert_outbox WHERE state = 'sending'")).toBe(0);
 });
 
+it("an attempt slower than the first backoff stays claimed: another instance's sender does not send it again", { timeout: 60_000 }, async () => {
+  await a.store.ingest(preparedReport({ project: 'alerts', fingerprint: 'f'.repeat(32) }));
+  await decideAll(a, new Date(T1.getTime() + 7_200_000));
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_deliveries WHERE state = 'pending'")).toBe(1);
+  const sent: string[] = [];
+  const senderOn = (s: PgStores, deliveryMs: number, done: () => void) =>
+    createSender({
+      outbox: s.outbox,
+      store: s.store,
+      deliver: async (_channel, n) => {
+        sent.push(`${n.kind}:${n.groupId}`);
+        await new Promise((r) => setTimeout(r, deliveryMs));
+        return { ok: true, status: 200, retryable: false };
+      },
+      channelById: (id) => ({ id, kind: 'webhook', url: 'http://127.0.0.1:9/', project: null }),
+      publicUrl: undefined,
+      logger: createLogger('silent'),
+      now: () => new Date(),
+      // The first backoff far shorter than the attempt: the claim must outlast the attempt, not the backoff.
+      retryBaseMs: 20,
+      attemptLimitMs: 10_000,
+      onLaneDone: done,
+    });
+  const slow = new Promise<void>((done) => void senderOn(a, 1_000, done).run());
+  await new Promise((r) => setTimeout(r, 300));
+  // The other instance looks while the first attempt runs, past its first backoff; close waits for what it started.
+  const other = senderOn(b, 0, () => {});
+  await other.run();
+  await slow;
+  await other.close(5_000);
+  expect(sent).toHaveLength(1);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_deliveries WHERE state = 'sent' AND attempts = 1")).toBeGreaterThan(0);
+  expect(await countRows("SELECT count(*)::int AS n FROM alert_deliveries WHERE state = 'pending'")).toBe(0);
+});
+
 it("a project's alert settings saved on one instance reach the other's rules and channels", { timeout: 30_000 }, async () => {
   const config = loadConfig({ DATABASE_PATH: ':memory:', ALERT_WEBHOOKS: '' });
   const registry = await createChannelRegistry(config, b.projectAlerts, createLogger('silent'), { refreshEveryMs: 50 });
